@@ -1,0 +1,504 @@
+//! The drop folder (DESIGN §2): everything a creator publishes, nothing that needs a server.
+//!
+//! ```text
+//! <dir>/manifest.json   what the drop is (manifest.rs)
+//! <dir>/leaves.csv      canonical leaf list, so anyone can rebuild the root (leaves.rs)
+//! <dir>/pages/<p>.bin   proof pages, 2^page_bits leaves each (page.rs)
+//! <dir>/pages/index     first claimant of every page (index.rs)
+//! ```
+//!
+//! The byte layouts are specified in `app/client/FORMAT.md`. [`DropFolder::write`] builds
+//! the whole folder in a hidden staging folder next to it and renames it into place, so a
+//! crash never leaves a partially written drop; [`Manifest::save`] replaces the manifest
+//! atomically too.
+
+pub mod index;
+pub mod leaves;
+pub mod manifest;
+pub mod page;
+
+use std::{
+    borrow::Cow,
+    fs::File,
+    io::{BufWriter, Write},
+    path::{Path, PathBuf},
+    sync::atomic::{AtomicU64, Ordering},
+    time::{SystemTime, UNIX_EPOCH},
+};
+
+use anchor_lang::prelude::Pubkey;
+use floodgate::{constants::MAX_SHARD_BITS, state::num_shards_for};
+use rayon::prelude::*;
+use sha2::{Digest, Sha256};
+
+pub use self::{
+    index::{INDEX_PATH, PageIndex},
+    leaves::{LEAVES_FILE, LEAVES_HEADER, parse_leaves, write_leaves},
+    manifest::{FORMAT_VERSION, MANIFEST_FILE, Manifest, ShardInfo},
+    page::{Page, PageTree, page_path},
+};
+use self::page::{PageHeader, encode_into};
+use crate::{
+    allocation::{Allocation, canonical, is_canonical, totals},
+    error::{ClientError, Corruption},
+    lookup::{Claimable, LocalDir, Lookup, PageSource, VerifiedPage},
+    tree::MerkleTree,
+};
+
+/// Default `page_bits`: 512 leaves (about 24 KiB) per page.
+pub const DEFAULT_PAGE_BITS: u8 = 9;
+/// Largest `page_bits`: 65,536 leaves (3 MiB) per page.
+pub const MAX_PAGE_BITS: u8 = 16;
+
+/// What [`DropFolder::write`] needs besides the allocations.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DropParams {
+    /// The Floodgate program id.
+    pub program_id: Pubkey,
+    /// The mint distributed.
+    pub mint: Pubkey,
+    /// The mint's decimals (recorded for display).
+    pub decimals: u8,
+    /// `log2` of the leaves per shard, `<= MAX_SHARD_BITS`.
+    pub shard_bits: u8,
+    /// `log2` of the leaves per page, `<= MAX_PAGE_BITS`.
+    pub page_bits: u8,
+    /// Cluster hint recorded in the manifest.
+    pub cluster: Option<String>,
+}
+
+impl DropParams {
+    /// Parameters with the default page size and no cluster hint.
+    pub fn new(program_id: Pubkey, mint: Pubkey, decimals: u8, shard_bits: u8) -> Self {
+        Self {
+            program_id,
+            mint,
+            decimals,
+            shard_bits,
+            page_bits: DEFAULT_PAGE_BITS,
+            cluster: None,
+        }
+    }
+
+    fn validate(&self) -> Result<(), ClientError> {
+        if self.shard_bits > MAX_SHARD_BITS {
+            return Err(ClientError::InvalidParameter {
+                name: "shard_bits",
+                value: self.shard_bits.into(),
+                reason: "at most 16 (65,536 leaves per shard)",
+            });
+        }
+        if self.page_bits > MAX_PAGE_BITS {
+            return Err(ClientError::InvalidParameter {
+                name: "page_bits",
+                value: self.page_bits.into(),
+                reason: "at most 16 (65,536 leaves per page)",
+            });
+        }
+        Ok(())
+    }
+}
+
+/// An opened drop folder: manifest and page index loaded and cross-checked.
+#[derive(Debug, Clone)]
+pub struct DropFolder {
+    lookup: Lookup<LocalDir>,
+}
+
+impl DropFolder {
+    /// Writes the drop folder of `allocations` (sorted into canonical order here if they
+    /// are not) to `dir`, which must not exist or be empty. Returns the manifest
+    /// (`distributor` unset) and the tree.
+    pub fn write(
+        dir: impl AsRef<Path>,
+        allocations: &[Allocation],
+        params: DropParams,
+    ) -> Result<(Manifest, MerkleTree), ClientError> {
+        let dir = dir.as_ref();
+        params.validate()?;
+        check_target(dir)?;
+        let sorted: Cow<'_, [Allocation]> = if is_canonical(allocations) {
+            Cow::Borrowed(allocations)
+        } else {
+            Cow::Owned(canonical(allocations.to_vec()))
+        };
+        let tree = MerkleTree::build(&sorted)?;
+        let sums = totals(&sorted)?;
+        let n = tree.num_leaves();
+
+        let staging = Staging::create(dir)?;
+        let leaves_path = staging.path.join(LEAVES_FILE);
+        let leaves_sha256 = write_synced(&leaves_path, |w| write_leaves(w, &sorted))?;
+        let index = write_pages(&staging.path, &sorted, &tree, params.page_bits)?;
+
+        let shards = (0..num_shards_for(n, params.shard_bits))
+            .map(|s| {
+                let first = (s as usize) << params.shard_bits;
+                let end = (first + (1usize << params.shard_bits)).min(sorted.len());
+                let total = totals(&sorted[first..end])?.total;
+                Ok(ShardInfo {
+                    index: s,
+                    first_leaf: first as u32,
+                    leaf_count: (end - first) as u32,
+                    total,
+                })
+            })
+            .collect::<Result<Vec<_>, ClientError>>()?;
+        let manifest = Manifest {
+            format_version: FORMAT_VERSION,
+            program_id: params.program_id,
+            cluster: params.cluster,
+            mint: params.mint,
+            decimals: params.decimals,
+            distributor: None,
+            root: tree.root(),
+            depth: tree.depth(),
+            num_leaves: n,
+            shard_bits: params.shard_bits,
+            shards,
+            total_amount: sums.total,
+            total_unlocked: sums.unlocked,
+            total_locked: sums.locked,
+            page_bits: params.page_bits,
+            page_count: index.page_count(),
+            leaves_file: LEAVES_FILE.to_string(),
+            leaves_sha256,
+        };
+        manifest.save(&staging.path)?;
+        sync_dir(&staging.path.join("pages"));
+        staging.commit(dir)?;
+        Ok((manifest, tree))
+    }
+
+    /// Opens the drop folder `dir`: reads and cross-checks the manifest and page index.
+    pub fn open(dir: impl AsRef<Path>) -> Result<Self, ClientError> {
+        Ok(Self {
+            lookup: Lookup::open(LocalDir::new(dir.as_ref()))?,
+        })
+    }
+
+    /// The folder.
+    pub fn dir(&self) -> &Path {
+        self.lookup.source().root()
+    }
+
+    /// The manifest.
+    pub fn manifest(&self) -> &Manifest {
+        self.lookup.manifest()
+    }
+
+    /// The page index.
+    pub fn index(&self) -> &PageIndex {
+        self.lookup.index()
+    }
+
+    /// The folder as a [`Lookup`] (for callers generic over [`PageSource`]).
+    pub fn as_lookup(&self) -> &Lookup<LocalDir> {
+        &self.lookup
+    }
+
+    /// Page `p`, verified against the manifest root.
+    pub fn page(&self, p: u32) -> Result<VerifiedPage, ClientError> {
+        self.lookup.page(p)
+    }
+
+    /// `claimant`'s leaf and verified proof.
+    pub fn lookup(&self, claimant: &Pubkey) -> Result<Claimable, ClientError> {
+        self.lookup.find(claimant)
+    }
+
+    /// Records the distributor address in the manifest and saves it atomically.
+    pub fn set_distributor(&mut self, distributor: Pubkey) -> Result<(), ClientError> {
+        let mut manifest = self.manifest().clone();
+        manifest.set_distributor(distributor);
+        manifest.save(self.dir())?;
+        *self.lookup.manifest_mut() = manifest;
+        Ok(())
+    }
+
+    /// Reads the leaves file, checks its SHA-256 against the manifest and parses it.
+    pub fn read_leaves(&self) -> Result<Vec<Allocation>, ClientError> {
+        let m = self.manifest();
+        let bytes = self.lookup.source().read(&m.leaves_file)?;
+        let corrupt = |p| ClientError::corrupt(&m.leaves_file, p);
+        let sha: [u8; 32] = Sha256::digest(&bytes).into();
+        if sha != m.leaves_sha256 {
+            return Err(corrupt(Corruption::Mismatch {
+                field: "sha256",
+                expected: hex::encode(m.leaves_sha256),
+                found: hex::encode(sha),
+            }));
+        }
+        let allocations = parse_leaves(&bytes).map_err(corrupt)?;
+        if allocations.len() != m.num_leaves as usize {
+            return Err(corrupt(Corruption::Mismatch {
+                field: "number of leaves",
+                expected: m.num_leaves.to_string(),
+                found: allocations.len().to_string(),
+            }));
+        }
+        Ok(allocations)
+    }
+
+    /// Rebuilds the tree from the leaves file and checks the root and every total of the
+    /// manifest against it.
+    pub fn rebuild_tree(&self) -> Result<(Vec<Allocation>, MerkleTree), ClientError> {
+        let m = self.manifest();
+        let allocations = self.read_leaves()?;
+        let tree = MerkleTree::build(&allocations)?;
+        let corrupt = |field, expected: String, found: String| {
+            ClientError::corrupt(
+                MANIFEST_FILE,
+                Corruption::Mismatch {
+                    field,
+                    expected,
+                    found,
+                },
+            )
+        };
+        if tree.root() != m.root {
+            return Err(corrupt(
+                "root (rebuilt from the leaves file)",
+                hex::encode(tree.root()),
+                hex::encode(m.root),
+            ));
+        }
+        let sums = totals(&allocations)?;
+        for (field, expected, found) in [
+            ("total_amount", sums.total, m.total_amount),
+            ("total_unlocked", sums.unlocked, m.total_unlocked),
+            ("total_locked", sums.locked, m.total_locked),
+        ] {
+            if expected != found {
+                return Err(corrupt(field, expected.to_string(), found.to_string()));
+            }
+        }
+        for shard in &m.shards {
+            let first = shard.first_leaf as usize;
+            let total = totals(&allocations[first..first + shard.leaf_count as usize])?.total;
+            if total != shard.total {
+                return Err(corrupt("shard total", total.to_string(), shard.total.to_string()));
+            }
+        }
+        Ok((allocations, tree))
+    }
+
+    /// Full audit: rebuilds the tree from the leaves file ([`DropFolder::rebuild_tree`])
+    /// and checks that every page and the index are byte for byte what this crate writes.
+    pub fn verify(&self) -> Result<MerkleTree, ClientError> {
+        let (allocations, tree) = self.rebuild_tree()?;
+        let page_bits = self.manifest().page_bits;
+        let expected_index = page_index_of(&allocations, &tree, page_bits);
+        if self.lookup.source().read(INDEX_PATH)? != expected_index.encode() {
+            return Err(ClientError::corrupt(
+                INDEX_PATH,
+                Corruption::Mismatch {
+                    field: "contents",
+                    expected: "the index of the leaves file".into(),
+                    found: "other bytes".into(),
+                },
+            ));
+        }
+        (0..self.manifest().page_count)
+            .into_par_iter()
+            .try_for_each(|p| {
+                let file = page_path(p);
+                let found = self.lookup.source().read(&file)?;
+                if found != encode_page(&allocations, &tree, page_bits, p)? {
+                    self.page(p)?;
+                    return Err(ClientError::corrupt(
+                        file,
+                        Corruption::Mismatch {
+                            field: "contents",
+                            expected: "the page of the leaves file".into(),
+                            found: "other bytes".into(),
+                        },
+                    ));
+                }
+                Ok(())
+            })?;
+        Ok(tree)
+    }
+}
+
+/// Number of pages of `num_leaves` leaves with `2^page_bits` leaves each.
+pub fn page_count_for(num_leaves: u32, page_bits: u8) -> u32 {
+    u64::from(num_leaves).div_ceil(1u64 << page_bits) as u32
+}
+
+/// The page index of canonical `allocations`.
+fn page_index_of(allocations: &[Allocation], tree: &MerkleTree, page_bits: u8) -> PageIndex {
+    PageIndex {
+        page_bits,
+        num_leaves: tree.num_leaves(),
+        root: tree.root(),
+        first_claimants: allocations
+            .iter()
+            .step_by(1 << page_bits)
+            .map(|a| a.claimant)
+            .collect(),
+    }
+}
+
+/// The encoding of page `p` of canonical `allocations`.
+fn encode_page(
+    allocations: &[Allocation],
+    tree: &MerkleTree,
+    page_bits: u8,
+    p: u32,
+) -> Result<Vec<u8>, ClientError> {
+    let first = (p as usize) << page_bits;
+    let end = (first + (1usize << page_bits)).min(allocations.len());
+    let upper = tree.proof_from_level(first as u32, page_bits.min(tree.depth()))?;
+    let header = PageHeader {
+        page_index: p,
+        page_bits,
+        depth: tree.depth(),
+        num_leaves: tree.num_leaves(),
+        root: tree.root(),
+    };
+    let mut out = Vec::new();
+    encode_into(&mut out, header, &allocations[first..end], &upper);
+    Ok(out)
+}
+
+/// Writes `dir/pages/<p>.bin` for every page (in parallel) and `dir/pages/index`.
+fn write_pages(
+    dir: &Path,
+    allocations: &[Allocation],
+    tree: &MerkleTree,
+    page_bits: u8,
+) -> Result<PageIndex, ClientError> {
+    let pages = dir.join("pages");
+    std::fs::create_dir(&pages).map_err(|e| ClientError::io(&pages, e))?;
+    let index = page_index_of(allocations, tree, page_bits);
+    (0..index.page_count()).into_par_iter().try_for_each(|p| {
+        let bytes = encode_page(allocations, tree, page_bits, p)?;
+        write_synced(&pages.join(format!("{p}.bin")), |w| w.write_all(&bytes))
+    })?;
+    write_synced(&dir.join(INDEX_PATH), |w| w.write_all(&index.encode()))?;
+    Ok(index)
+}
+
+/// A drop folder may be written where nothing is, or into an empty folder.
+fn check_target(dir: &Path) -> Result<(), ClientError> {
+    match std::fs::read_dir(dir) {
+        Ok(mut entries) => match entries.next() {
+            None => Ok(()),
+            Some(_) => Err(ClientError::DropFolderExists { path: dir.into() }),
+        },
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(_) if dir.exists() => Err(ClientError::DropFolderExists { path: dir.into() }),
+        Err(e) => Err(ClientError::io(dir, e)),
+    }
+}
+
+/// A hidden sibling folder the drop is written into; removed unless committed.
+struct Staging {
+    path: PathBuf,
+    committed: bool,
+}
+
+impl Staging {
+    fn create(target: &Path) -> Result<Self, ClientError> {
+        let name = target.file_name().ok_or_else(|| {
+            ClientError::io(target, std::io::Error::other("not a folder name"))
+        })?;
+        let parent = match target.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        std::fs::create_dir_all(&parent).map_err(|e| ClientError::io(&parent, e))?;
+        let path = parent.join(format!(
+            ".{}.partial-{}",
+            name.to_string_lossy(),
+            unique_suffix()
+        ));
+        std::fs::create_dir(&path).map_err(|e| ClientError::io(&path, e))?;
+        Ok(Self {
+            path,
+            committed: false,
+        })
+    }
+
+    /// Moves the staged folder to `target` (replacing an empty folder).
+    fn commit(mut self, target: &Path) -> Result<(), ClientError> {
+        sync_dir(&self.path);
+        check_target(target)?;
+        if target.is_dir() {
+            std::fs::remove_dir(target).map_err(|e| ClientError::io(target, e))?;
+        }
+        std::fs::rename(&self.path, target).map_err(|e| ClientError::io(target, e))?;
+        self.committed = true;
+        match target.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => sync_dir(parent),
+            _ => sync_dir(Path::new(".")),
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = std::fs::remove_dir_all(&self.path);
+        }
+    }
+}
+
+fn unique_suffix() -> String {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    format!("{}-{nanos}-{n}", std::process::id())
+}
+
+/// Creates `path`, lets `fill` write it through a buffer, flushes and syncs it.
+fn write_synced<T>(
+    path: &Path,
+    fill: impl FnOnce(&mut BufWriter<File>) -> std::io::Result<T>,
+) -> Result<T, ClientError> {
+    let io = |e| ClientError::io(path, e);
+    let file = File::create(path).map_err(io)?;
+    let mut writer = BufWriter::with_capacity(1 << 16, file);
+    let value = fill(&mut writer).map_err(io)?;
+    let file = writer.into_inner().map_err(|e| io(e.into_error()))?;
+    file.sync_all().map_err(io)?;
+    Ok(value)
+}
+
+/// Writes `path` atomically: a temporary file in the same folder, synced, then renamed.
+pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), ClientError> {
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+    let tmp = path.with_file_name(format!(
+        ".{}.tmp-{}",
+        name.unwrap_or_default(),
+        unique_suffix()
+    ));
+    let result = write_synced(&tmp, |w| w.write_all(bytes))
+        .and_then(|()| std::fs::rename(&tmp, path).map_err(|e| ClientError::io(path, e)));
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    if let Some(parent) = path.parent() {
+        sync_dir(parent);
+    }
+    result
+}
+
+/// Best-effort fsync of a folder, so renames inside it survive a power loss.
+fn sync_dir(dir: &Path) {
+    if let Ok(d) = File::open(dir) {
+        let _ = d.sync_all();
+    }
+}
+
+pub(crate) fn read_u32(bytes: &[u8], at: usize) -> u32 {
+    let mut le = [0u8; 4];
+    if let Some(b) = bytes.get(at..at + 4) {
+        le.copy_from_slice(b);
+    }
+    u32::from_le_bytes(le)
+}

@@ -1,0 +1,25 @@
+//! Floodgate client: everything needed to run or claim an airdrop with no server.
+//!
+//! - [`allocation`]: the creator's CSV list, validated and converted to base units;
+//! - [`tree`]: the Merkle tree of DESIGN §1, proofs and verification;
+//! - [`drop`]: the published drop folder (manifest, canonical leaves, proof pages);
+//! - [`lookup`]: from a drop folder and an address to a verified leaf and proof;
+//! - [`pda`], [`instructions`], [`accounts`]: addresses, instruction builders and
+//!   account decoding, all taken from the program crate itself.
+//!
+//! Seeds, discriminators, hashing and layouts come from the `floodgate` program crate;
+//! nothing here re-types them.
+
+pub mod accounts;
+pub mod allocation;
+pub mod drop;
+pub mod error;
+pub mod instructions;
+#[cfg(feature = "local")]
+pub mod local;
+pub mod lookup;
+pub mod pda;
+pub mod tree;
+
+pub use error::ClientError;
+pub use floodgate;

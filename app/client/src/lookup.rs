@@ -1,0 +1,339 @@
+//! From an address to a verified leaf and proof, with no server.
+//!
+//! With a drop folder: read `manifest.json` and `pages/index`, binary-search the page of
+//! the address, fetch that one page, rebuild its subtree, check that it reaches the
+//! manifest root, then search the page. The page is authenticated as a whole, so "no
+//! allocation" is an authenticated answer too (when the address sorts after the page's
+//! last leaf, the next page is checked as well). Files are fetched through
+//! [`PageSource`], so a CLI can add an HTTP source next to [`LocalDir`].
+//!
+//! With only the canonical leaves file: rebuild the whole tree ([`lookup_in_leaves`]).
+//!
+//! The root in [`Claimable`] is the manifest's (or the rebuilt) root: compare it with
+//! the distributor's on-chain root before sending a claim.
+
+use std::path::{Path, PathBuf};
+
+use anchor_lang::prelude::Pubkey;
+use floodgate::merkle::{Hash, root_from_proof};
+
+use crate::{
+    allocation::Allocation,
+    drop::{
+        INDEX_PATH, MANIFEST_FILE, Manifest, Page, PageIndex, PageTree, leaves::parse_leaves,
+        page_path,
+    },
+    error::{ClientError, Corruption},
+    tree::MerkleTree,
+};
+
+/// Where the files of a drop folder come from.
+pub trait PageSource {
+    /// The bytes of the file at `relative_path` inside the drop folder
+    /// (`manifest.json`, `pages/index`, `pages/12.bin`, `leaves.csv`); `/`-separated.
+    fn read(&self, relative_path: &str) -> Result<Vec<u8>, ClientError>;
+}
+
+impl<T: PageSource + ?Sized> PageSource for &T {
+    fn read(&self, relative_path: &str) -> Result<Vec<u8>, ClientError> {
+        (**self).read(relative_path)
+    }
+}
+
+/// A drop folder on the local file system.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LocalDir {
+    root: PathBuf,
+}
+
+impl LocalDir {
+    /// A source reading from the folder `root`.
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        Self { root: root.into() }
+    }
+
+    /// The folder.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+}
+
+impl PageSource for LocalDir {
+    fn read(&self, relative_path: &str) -> Result<Vec<u8>, ClientError> {
+        let path = self.root.join(relative_path);
+        std::fs::read(&path).map_err(|e| ClientError::io(path, e))
+    }
+}
+
+/// Everything a claim needs, verified against `root`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Claimable {
+    /// Leaf index (the claim bitmap bit).
+    pub index: u32,
+    /// The claimant.
+    pub claimant: Pubkey,
+    /// Paid at claim time.
+    pub unlocked: u64,
+    /// Vests.
+    pub locked: u64,
+    /// Exactly `depth` siblings, leaf level first.
+    pub proof: Vec<Hash>,
+    /// The root the proof was verified against.
+    pub root: Hash,
+}
+
+impl Claimable {
+    /// The allocation of this leaf.
+    pub fn allocation(&self) -> Allocation {
+        Allocation::new(self.claimant, self.unlocked, self.locked)
+    }
+
+    /// Re-checks the proof against `root` (e.g. the distributor's on-chain root).
+    pub fn verify_against(&self, root: &Hash) -> bool {
+        MerkleTree::verify(self.index, &self.allocation(), &self.proof, root)
+    }
+}
+
+/// A page that reached the manifest root, with its rebuilt subtree.
+#[derive(Debug, Clone)]
+pub struct VerifiedPage {
+    page: Page,
+    tree: PageTree,
+}
+
+impl VerifiedPage {
+    /// The decoded page.
+    pub fn page(&self) -> &Page {
+        &self.page
+    }
+
+    /// `Ok(j)` if the page holds `claimant` at position `j`, else where it would sort.
+    pub fn position(&self, claimant: &Pubkey) -> Result<usize, usize> {
+        self.page
+            .leaves
+            .binary_search_by(|a| a.claimant.as_ref().cmp(claimant.as_ref()))
+    }
+
+    /// The claim data of the page's `j`-th leaf, `None` past the end of the page.
+    pub fn claimable(&self, j: usize) -> Option<Claimable> {
+        let a = self.page.leaves.get(j)?;
+        Some(Claimable {
+            index: self.page.first_index() + j as u32,
+            claimant: a.claimant,
+            unlocked: a.unlocked,
+            locked: a.locked,
+            proof: self.tree.proof(&self.page, j),
+            root: self.tree.root(),
+        })
+    }
+}
+
+/// A drop folder opened through a [`PageSource`]: manifest and page index loaded and
+/// cross-checked; pages are fetched on demand.
+#[derive(Debug, Clone)]
+pub struct Lookup<S> {
+    source: S,
+    manifest: Manifest,
+    index: PageIndex,
+}
+
+impl<S: PageSource> Lookup<S> {
+    /// Reads and validates `manifest.json` and `pages/index`.
+    pub fn open(source: S) -> Result<Self, ClientError> {
+        let manifest = Manifest::from_json(&source.read(MANIFEST_FILE)?)?;
+        let index = PageIndex::decode(&source.read(INDEX_PATH)?)
+            .map_err(|p| ClientError::corrupt(INDEX_PATH, p))?;
+        let check = |field, expected: String, found: String| {
+            if expected == found {
+                Ok(())
+            } else {
+                Err(ClientError::corrupt(
+                    INDEX_PATH,
+                    Corruption::Mismatch {
+                        field,
+                        expected,
+                        found,
+                    },
+                ))
+            }
+        };
+        let m = &manifest;
+        check("page_bits", m.page_bits.to_string(), index.page_bits.to_string())?;
+        check("num_leaves", m.num_leaves.to_string(), index.num_leaves.to_string())?;
+        check("root", hex::encode(m.root), hex::encode(index.root))?;
+        check("page_count", m.page_count.to_string(), index.page_count().to_string())?;
+        Ok(Self {
+            source,
+            manifest,
+            index,
+        })
+    }
+
+    /// The page source.
+    pub fn source(&self) -> &S {
+        &self.source
+    }
+
+    /// The validated manifest.
+    pub fn manifest(&self) -> &Manifest {
+        &self.manifest
+    }
+
+    pub(crate) fn manifest_mut(&mut self) -> &mut Manifest {
+        &mut self.manifest
+    }
+
+    /// The validated page index.
+    pub fn index(&self) -> &PageIndex {
+        &self.index
+    }
+
+    /// Fetches page `p`, checks its header against the manifest, rebuilds it and checks
+    /// that it reaches the manifest root, and checks its first leaf against the index.
+    pub fn page(&self, p: u32) -> Result<VerifiedPage, ClientError> {
+        let m = &self.manifest;
+        if p >= m.page_count {
+            return Err(ClientError::InvalidParameter {
+                name: "page",
+                value: u64::from(p),
+                reason: "past the last page of the drop",
+            });
+        }
+        let file = page_path(p);
+        let page = Page::decode(&self.source.read(&file)?)
+            .map_err(|e| ClientError::corrupt(&file, e))?;
+        let mismatch = |field, expected: String, found: String| {
+            ClientError::corrupt(
+                &file,
+                Corruption::Mismatch {
+                    field,
+                    expected,
+                    found,
+                },
+            )
+        };
+        for (field, expected, found) in [
+            ("page index", u64::from(p), u64::from(page.page_index)),
+            ("page_bits", m.page_bits.into(), page.page_bits.into()),
+            ("num_leaves", m.num_leaves.into(), page.num_leaves.into()),
+        ] {
+            if expected != found {
+                return Err(mismatch(field, expected.to_string(), found.to_string()));
+            }
+        }
+        let tree = page.rebuild();
+        if tree.root() != m.root {
+            return Err(ClientError::PageDoesNotVerify {
+                file,
+                computed: hex::encode(tree.root()),
+                expected: hex::encode(m.root),
+            });
+        }
+        if page.root != m.root {
+            return Err(mismatch("root", hex::encode(m.root), hex::encode(page.root)));
+        }
+        if let Some(i) = page
+            .leaves
+            .windows(2)
+            .position(|w| w[0].claimant.as_ref() >= w[1].claimant.as_ref())
+        {
+            let index = page.first_index() + i as u32 + 1;
+            return Err(ClientError::corrupt(&file, Corruption::NotCanonical { index }));
+        }
+        let listed = self.index.first_claimants[p as usize];
+        if page.leaves[0].claimant != listed {
+            return Err(ClientError::corrupt(
+                INDEX_PATH,
+                Corruption::Mismatch {
+                    field: "first claimant of a page",
+                    expected: format!("{} (page {p})", page.leaves[0].claimant),
+                    found: listed.to_string(),
+                },
+            ));
+        }
+        Ok(VerifiedPage { page, tree })
+    }
+
+    /// Finds `claimant`'s leaf and its verified proof.
+    pub fn find(&self, claimant: &Pubkey) -> Result<Claimable, ClientError> {
+        let p = self.index.page_of(claimant).unwrap_or(0);
+        let page = self.page(p)?;
+        match page.position(claimant) {
+            Ok(j) => {
+                let found = page
+                    .claimable(j)
+                    .ok_or(ClientError::NoAllocation { claimant: *claimant })?;
+                if found.proof.len() != usize::from(self.manifest.depth)
+                    || !found.verify_against(&self.manifest.root)
+                {
+                    return Err(ClientError::PageDoesNotVerify {
+                        file: page_path(p),
+                        computed: hex::encode(root_from_proof(
+                            found.allocation().leaf_hash(found.index),
+                            found.index,
+                            &found.proof,
+                        )),
+                        expected: hex::encode(self.manifest.root),
+                    });
+                }
+                Ok(found)
+            }
+            Err(j) => {
+                // Past the page's last leaf: the next page (verified, and checked against
+                // the index) must start after the address, else the index is wrong.
+                if j == page.page.leaves.len() && p + 1 < self.manifest.page_count {
+                    let next = self.page(p + 1)?;
+                    let last = page.page.leaves[j - 1].claimant;
+                    if next.page.leaves[0].claimant.as_ref() <= last.as_ref() {
+                        let index = next.page.first_index();
+                        return Err(ClientError::corrupt(
+                            page_path(p + 1),
+                            Corruption::NotCanonical { index },
+                        ));
+                    }
+                }
+                Err(ClientError::NoAllocation { claimant: *claimant })
+            }
+        }
+    }
+}
+
+/// Opens the drop folder `dir` and finds `claimant` in it.
+pub fn lookup(dir: impl AsRef<Path>, claimant: &Pubkey) -> Result<Claimable, ClientError> {
+    Lookup::open(LocalDir::new(dir.as_ref()))?.find(claimant)
+}
+
+/// Finds `claimant` using only a canonical leaves file (`leaves.csv`): parses it,
+/// rebuilds the whole tree and returns the leaf with its proof against the rebuilt root.
+pub fn lookup_in_leaves(
+    leaves_file: impl AsRef<Path>,
+    claimant: &Pubkey,
+) -> Result<Claimable, ClientError> {
+    let path = leaves_file.as_ref();
+    let bytes = std::fs::read(path).map_err(|e| ClientError::io(path, e))?;
+    let allocations =
+        parse_leaves(&bytes).map_err(|p| ClientError::corrupt(path.display().to_string(), p))?;
+    let tree = MerkleTree::build(&allocations)?;
+    find_in_list(&allocations, &tree, claimant)
+}
+
+/// Finds `claimant` in canonical `allocations` whose tree is `tree`.
+pub fn find_in_list(
+    allocations: &[Allocation],
+    tree: &MerkleTree,
+    claimant: &Pubkey,
+) -> Result<Claimable, ClientError> {
+    let i = allocations
+        .binary_search_by(|a| a.claimant.as_ref().cmp(claimant.as_ref()))
+        .map_err(|_| ClientError::NoAllocation { claimant: *claimant })?;
+    let a = allocations[i];
+    let index = i as u32;
+    Ok(Claimable {
+        index,
+        claimant: a.claimant,
+        unlocked: a.unlocked,
+        locked: a.locked,
+        proof: tree.proof(index)?,
+        root: tree.root(),
+    })
+}

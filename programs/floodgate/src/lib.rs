@@ -1,0 +1,89 @@
+//! Floodgate: a Merkle airdrop distributor built for surges.
+//!
+//! Proofs come from static files, claims are recorded in a per-shard bitmap instead of
+//! a PDA per claimant, and the distributor is read-only in a claim, so claims in
+//! different shards never contend for a write lock. See `DESIGN.md` for the protocol.
+
+use anchor_lang::prelude::*;
+
+pub mod constants;
+pub mod cpi;
+pub mod errors;
+pub mod events;
+pub mod instructions;
+pub mod merkle;
+pub mod state;
+
+pub use instructions::*;
+
+declare_id!("FLoodgatexW7Br3cmW4Lf8nHgKE7zEQPAWpW8X82zP3f");
+
+#[program]
+pub mod floodgate {
+    use super::*;
+
+    /// Creates a distributor for a Merkle root; the creator signs and pays.
+    #[access_control(ctx.accounts.validate(&args))]
+    pub fn create_distributor(
+        ctx: Context<CreateDistributor>,
+        args: CreateDistributorArgs,
+    ) -> Result<()> {
+        CreateDistributor::handler(ctx, args)
+    }
+
+    /// Creates shard `shard_index` (bitmap and counters) and its vault; admin only.
+    #[access_control(ctx.accounts.validate(max_total))]
+    pub fn create_shard(ctx: Context<CreateShard>, shard_index: u32, max_total: u64) -> Result<()> {
+        CreateShard::handler(ctx, shard_index, max_total)
+    }
+
+    /// The claimant proves its leaf and takes the unlocked part to a token account of
+    /// its choice; a locked part starts vesting.
+    pub fn claim(ctx: Context<Claim>, args: ClaimArgs) -> Result<()> {
+        Claim::handler(ctx, args)
+    }
+
+    /// Anyone pushes a leaf to the claimant's associated token account, when allowed.
+    #[access_control(ctx.accounts.validate(ata_bump))]
+    pub fn claim_for(ctx: Context<ClaimFor>, args: ClaimArgs, ata_bump: u8) -> Result<()> {
+        ClaimFor::handler(ctx, args, ata_bump)
+    }
+
+    /// The claimant withdraws what has vested of leaf `index`'s locked part.
+    pub fn withdraw_vested(ctx: Context<WithdrawVested>, index: u32) -> Result<()> {
+        WithdrawVested::handler(ctx, index)
+    }
+
+    /// After `clawback_start_ts`, anyone sends what is left in a shard to the receiver.
+    #[access_control(ctx.accounts.validate())]
+    pub fn clawback(ctx: Context<Clawback>, shard_index: u32) -> Result<()> {
+        Clawback::handler(ctx, shard_index)
+    }
+
+    /// Hands the distributor to a new admin; admin only.
+    pub fn set_admin(ctx: Context<AdminOnly>, new_admin: Pubkey) -> Result<()> {
+        set_admin::handler(ctx, new_admin)
+    }
+
+    /// Points clawback at another token account of the mint; admin only.
+    pub fn set_clawback_receiver(ctx: Context<SetClawbackReceiver>) -> Result<()> {
+        SetClawbackReceiver::handler(ctx)
+    }
+
+    /// Stops or resumes claims; admin only.
+    pub fn set_paused(ctx: Context<AdminOnly>, paused: bool) -> Result<()> {
+        set_paused::handler(ctx, paused)
+    }
+
+    /// Closes a clawed-back shard and its vault; admin only, rent to the admin.
+    #[access_control(ctx.accounts.validate())]
+    pub fn close_shard(ctx: Context<CloseShard>, shard_index: u32) -> Result<()> {
+        CloseShard::handler(ctx, shard_index)
+    }
+
+    /// Closes the distributor once every shard is closed; admin only.
+    #[access_control(ctx.accounts.validate())]
+    pub fn close_distributor(ctx: Context<CloseDistributor>) -> Result<()> {
+        CloseDistributor::handler(ctx)
+    }
+}

@@ -1,0 +1,321 @@
+//! Test fixtures for Floodgate on the in-process bank: a funded distributor with known
+//! claimants, helpers to claim, and assertions on exact error codes.
+
+use anchor_lang::{error::ERROR_CODE_OFFSET, prelude::Pubkey};
+use floodgate::{errors::FloodgateError, instructions::CreateDistributorArgs, state::Distributor};
+use floodgate_client::{
+    accounts::{self, ShardState},
+    allocation::{Allocation, canonical},
+    instructions::{self as ix, DistributorKeys, LeafClaim},
+    local::{LocalBank, Sent, token},
+    tree::MerkleTree,
+};
+use solana_program_test::BanksClientError;
+use solana_sdk::{
+    instruction::{Instruction, InstructionError},
+    signature::{Keypair, Signer},
+    transaction::TransactionError,
+};
+
+pub use floodgate_client::local::token::MintExtension;
+
+/// Unix time the fixture's clock starts at; claims open then.
+pub const START: i64 = 1_800_000_000;
+/// Vesting runs from `START` for this long.
+pub const VESTING_SECS: i64 = 1_000;
+/// Clawback opens this long after vesting ends.
+pub const CLAWBACK_DELAY: i64 = 86_400;
+
+pub const SPL_TOKEN: Pubkey = anchor_spl::token::ID;
+pub const TOKEN_2022: Pubkey = anchor_spl::token_2022::ID;
+
+/// What a fixture is made of.
+#[derive(Clone, Debug)]
+pub struct Options {
+    pub token_program: Pubkey,
+    pub decimals: u8,
+    /// `(unlocked, locked)` per claimant; claimants are fresh keypairs.
+    pub amounts: Vec<(u64, u64)>,
+    pub shard_bits: u8,
+    pub allow_claim_for: bool,
+    pub extensions: Vec<MintExtension>,
+    /// Create every shard (with `max_total` = its sum) and fund its vault.
+    pub create_shards: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            token_program: SPL_TOKEN,
+            decimals: 6,
+            amounts: (1..=5).map(|i| (i * 100, 0)).collect(),
+            shard_bits: 16,
+            allow_claim_for: true,
+            extensions: vec![],
+            create_shards: true,
+        }
+    }
+}
+
+/// A distributor on a running bank, with everything needed to claim from it.
+pub struct Fixture {
+    pub bank: LocalBank,
+    pub options: Options,
+    pub mint: Pubkey,
+    pub creator: Keypair,
+    pub admin: Keypair,
+    /// Keypairs in canonical (leaf index) order.
+    pub claimants: Vec<Keypair>,
+    pub allocations: Vec<Allocation>,
+    pub tree: MerkleTree,
+    pub keys: DistributorKeys,
+    pub args: CreateDistributorArgs,
+}
+
+impl Fixture {
+    /// A fixture with default options.
+    pub async fn default() -> Self {
+        Self::new(Options::default()).await
+    }
+
+    /// Starts a bank, creates the mint, the drop, the distributor and (unless disabled)
+    /// every shard with a funded vault.
+    pub async fn new(options: Options) -> Self {
+        let mut fixture = Self::prepare(options).await;
+        fixture.create_distributor().await.expect("create_distributor");
+        if fixture.options.create_shards {
+            for shard_index in 0..fixture.num_shards() {
+                fixture.create_and_fund_shard(shard_index).await.expect("create_shard");
+            }
+        }
+        fixture
+    }
+
+    /// Everything but the distributor: bank, mint, claimants, tree and arguments.
+    pub async fn prepare(options: Options) -> Self {
+        let mut bank = LocalBank::start().await;
+        bank.set_time(START).await;
+        let mint = token::create_mint(&mut bank, &options.token_program, options.decimals, &options.extensions)
+            .await
+            .expect("create mint")
+            .pubkey();
+        let creator = Keypair::new();
+        let admin = Keypair::new();
+        for key in [creator.pubkey(), admin.pubkey()] {
+            bank.fund(&key, 10_000_000_000).await.expect("fund");
+        }
+        let mut keyed: Vec<(Keypair, Allocation)> = options
+            .amounts
+            .iter()
+            .map(|&(unlocked, locked)| {
+                let keypair = Keypair::new();
+                let allocation = Allocation { claimant: keypair.pubkey(), unlocked, locked };
+                (keypair, allocation)
+            })
+            .collect();
+        keyed.sort_by_key(|(k, _)| k.pubkey().to_bytes());
+        let (claimants, allocations): (Vec<_>, Vec<_>) = keyed.into_iter().unzip();
+        assert_eq!(canonical(allocations.clone()), allocations);
+        let tree = MerkleTree::build(&allocations).expect("tree");
+        let receiver = token::create_token_account(&mut bank, &mint, &admin.pubkey(), &options.token_program)
+            .await
+            .expect("clawback receiver");
+        let total = allocations.iter().map(|a| a.unlocked + a.locked).sum();
+        let args = CreateDistributorArgs {
+            seed: 7,
+            root: tree.root(),
+            depth: tree.depth(),
+            num_leaves: tree.num_leaves(),
+            shard_bits: options.shard_bits,
+            total_amount: total,
+            claims_start_ts: START,
+            vesting_start_ts: START,
+            vesting_end_ts: START + VESTING_SECS,
+            clawback_start_ts: START + VESTING_SECS + CLAWBACK_DELAY,
+            admin: admin.pubkey(),
+            allow_claim_for: options.allow_claim_for,
+        };
+        let (_, address) = ix::create_distributor(&creator.pubkey(), &mint, &options.token_program, &receiver, args.clone());
+        let keys = DistributorKeys {
+            address,
+            mint,
+            token_program: options.token_program,
+            clawback_receiver: receiver,
+            shard_bits: options.shard_bits,
+        };
+        Self { bank, options, mint, creator, admin, claimants, allocations, tree, keys, args }
+    }
+
+    /// Sends `create_distributor` with the fixture's arguments.
+    pub async fn create_distributor(&mut self) -> Result<Sent, BanksClientError> {
+        self.create_distributor_with(self.args.clone()).await
+    }
+
+    /// Sends `create_distributor` with other arguments (same creator, mint, receiver).
+    pub async fn create_distributor_with(&mut self, args: CreateDistributorArgs) -> Result<Sent, BanksClientError> {
+        let (instruction, _) = ix::create_distributor(
+            &self.creator.pubkey(),
+            &self.mint,
+            &self.options.token_program,
+            &self.keys.clawback_receiver,
+            args,
+        );
+        let creator = self.creator.insecure_clone();
+        self.bank.send(&[instruction], &[&creator]).await
+    }
+
+    pub fn num_shards(&self) -> u32 {
+        floodgate::state::num_shards_for(self.tree.num_leaves(), self.options.shard_bits)
+    }
+
+    /// Sum of the leaves of shard `shard_index`.
+    pub fn shard_total(&self, shard_index: u32) -> u64 {
+        self.shard_leaves(shard_index).map(|i| self.allocations[i as usize].total().expect("fits u64")).sum()
+    }
+
+    /// Leaf indices of shard `shard_index`.
+    pub fn shard_leaves(&self, shard_index: u32) -> std::ops::Range<u32> {
+        let first = shard_index << self.options.shard_bits;
+        let end = (u64::from(shard_index + 1) << self.options.shard_bits).min(u64::from(self.tree.num_leaves()));
+        first..end as u32
+    }
+
+    /// Creates shard `shard_index` with `max_total` = its sum and mints that into its vault.
+    pub async fn create_and_fund_shard(&mut self, shard_index: u32) -> Result<Sent, BanksClientError> {
+        let total = self.shard_total(shard_index);
+        let sent = self.create_shard(shard_index, total).await?;
+        let vault = self.keys.vault(shard_index);
+        token::mint_to(&mut self.bank, &self.mint, &vault, &self.options.token_program, total, self.options.decimals)
+            .await?;
+        Ok(sent)
+    }
+
+    pub async fn create_shard(&mut self, shard_index: u32, max_total: u64) -> Result<Sent, BanksClientError> {
+        let admin = self.admin.insecure_clone();
+        let instruction = ix::create_shard(&self.keys, &admin.pubkey(), shard_index, max_total);
+        self.bank.send(&[instruction], &[&admin]).await
+    }
+
+    /// The valid claim of leaf `index`.
+    pub fn leaf(&self, index: u32) -> LeafClaim {
+        let allocation = &self.allocations[index as usize];
+        LeafClaim {
+            index,
+            claimant: allocation.claimant,
+            unlocked: allocation.unlocked,
+            locked: allocation.locked,
+            proof: self.tree.proof(index).expect("proof"),
+        }
+    }
+
+    pub fn claimant(&self, index: u32) -> Keypair {
+        self.claimants[index as usize].insecure_clone()
+    }
+
+    /// The claimant's associated token account, created if missing.
+    pub async fn ata(&mut self, owner: &Pubkey) -> Pubkey {
+        token::create_ata(&mut self.bank, &self.mint, owner, &self.options.token_program)
+            .await
+            .expect("create ata")
+    }
+
+    /// The claim instruction of leaf `index` to the claimant's ATA, payer = bank payer.
+    pub async fn claim_ix(&mut self, leaf: &LeafClaim) -> Instruction {
+        let destination = self.ata(&leaf.claimant).await;
+        let payer = self.bank.payer().pubkey();
+        ix::claim(&self.keys, leaf, &destination, &payer)
+    }
+
+    /// Claims leaf `index` as its claimant, into its ATA.
+    pub async fn claim(&mut self, index: u32) -> Result<Sent, BanksClientError> {
+        let leaf = self.leaf(index);
+        self.claim_leaf(&leaf, index).await
+    }
+
+    /// Sends `leaf` (possibly altered) signed by the claimant keypair of `signer_index`.
+    pub async fn claim_leaf(&mut self, leaf: &LeafClaim, signer_index: u32) -> Result<Sent, BanksClientError> {
+        let instruction = self.claim_ix(leaf).await;
+        let signer = self.claimant(signer_index);
+        self.bank.send(&[instruction], &[&signer]).await
+    }
+
+    /// Sends `instructions` signed by the bank payer and `signers`.
+    pub async fn send(&mut self, instructions: &[Instruction], signers: &[&Keypair]) -> Result<Sent, BanksClientError> {
+        self.bank.send(instructions, signers).await
+    }
+
+    pub async fn balance(&mut self, account: &Pubkey) -> u64 {
+        token::balance(&mut self.bank, account).await.unwrap_or(0)
+    }
+
+    /// Token balance of the claimant's ATA (0 when it does not exist).
+    pub async fn ata_balance(&mut self, index: u32) -> u64 {
+        let owner = self.allocations[index as usize].claimant;
+        let ata = floodgate_client::pda::associated_token(&owner, &self.mint, &self.options.token_program);
+        self.balance(&ata).await
+    }
+
+    pub async fn distributor(&mut self) -> Distributor {
+        let data = self.bank.account(&self.keys.address).await.expect("distributor exists").data;
+        accounts::distributor(&data).expect("distributor decodes")
+    }
+
+    pub async fn shard(&mut self, shard_index: u32) -> ShardState {
+        let address = self.keys.shard(shard_index);
+        let data = self.bank.account(&address).await.expect("shard exists").data;
+        accounts::shard(&data).expect("shard decodes")
+    }
+
+    pub async fn set_time(&mut self, unix_timestamp: i64) {
+        self.bank.set_time(unix_timestamp).await;
+    }
+
+    /// Moves the clock to when clawback opens.
+    pub async fn go_to_clawback(&mut self) {
+        self.set_time(self.args.clawback_start_ts).await;
+    }
+}
+
+/// The custom error code inside a failed transaction, if any.
+pub fn custom_code(error: &BanksClientError) -> Option<u32> {
+    let tx_error = match error {
+        BanksClientError::TransactionError(e) => e,
+        BanksClientError::SimulationError { err, .. } => err,
+        _ => return None,
+    };
+    match tx_error {
+        TransactionError::InstructionError(_, InstructionError::Custom(code)) => Some(*code),
+        _ => None,
+    }
+}
+
+/// Asserts that `result` failed with exactly `expected`.
+#[track_caller]
+pub fn assert_error<T: std::fmt::Debug>(result: Result<T, BanksClientError>, expected: FloodgateError) {
+    let code = ERROR_CODE_OFFSET + expected as u32;
+    assert_code(result, code, &format!("FloodgateError::{expected:?}"));
+}
+
+/// Asserts that `result` failed with exactly Anchor's framework error `expected`.
+#[track_caller]
+pub fn assert_anchor_error<T: std::fmt::Debug>(result: Result<T, BanksClientError>, expected: anchor_lang::error::ErrorCode) {
+    assert_code(result, expected as u32, &format!("anchor ErrorCode::{expected:?}"));
+}
+
+#[track_caller]
+fn assert_code<T: std::fmt::Debug>(result: Result<T, BanksClientError>, code: u32, name: &str) {
+    match result {
+        Ok(value) => panic!("expected {name} ({code}), but the transaction succeeded: {value:?}"),
+        Err(error) => assert_eq!(custom_code(&error), Some(code), "expected {name} ({code}), got {error:?}"),
+    }
+}
+
+/// Asserts a failure with a given runtime instruction error (not a custom code).
+#[track_caller]
+pub fn assert_instruction_error<T: std::fmt::Debug>(result: Result<T, BanksClientError>, expected: InstructionError) {
+    match result {
+        Ok(value) => panic!("expected {expected:?}, but the transaction succeeded: {value:?}"),
+        Err(BanksClientError::TransactionError(TransactionError::InstructionError(_, e))) => assert_eq!(e, expected),
+        Err(other) => panic!("expected {expected:?}, got {other:?}"),
+    }
+}
