@@ -2,7 +2,8 @@
 //! claimants, helpers to claim, and assertions on exact error codes.
 
 use anchor_lang::{error::ERROR_CODE_OFFSET, prelude::Pubkey};
-use floodgate::{errors::FloodgateError, instructions::CreateDistributorArgs, state::Distributor};
+use floodgate::{errors::FloodgateError, state::Distributor};
+pub use floodgate::instructions::CreateDistributorArgs;
 use floodgate_client::{
     accounts::{self, ShardState},
     allocation::{Allocation, canonical},
@@ -120,7 +121,10 @@ impl Fixture {
         let receiver = token::create_token_account(&mut bank, &mint, &admin.pubkey(), &options.token_program)
             .await
             .expect("clawback receiver");
-        let total = allocations.iter().map(|a| a.unlocked + a.locked).sum();
+        // Saturating, so a fixture may hold deliberately overflowing leaves.
+        let total = allocations
+            .iter()
+            .fold(0u64, |sum, a| sum.saturating_add(a.unlocked).saturating_add(a.locked));
         let args = CreateDistributorArgs {
             seed: 7,
             root: tree.root(),
@@ -144,6 +148,20 @@ impl Fixture {
             shard_bits: options.shard_bits,
         };
         Self { bank, options, mint, creator, admin, claimants, allocations, tree, keys, args }
+    }
+
+    /// A second distributor of the same mint and leaves (another seed), with every
+    /// shard created and funded: the source of "accounts from another distributor".
+    pub async fn second_distributor(&mut self) -> DistributorKeys {
+        let args = CreateDistributorArgs { seed: self.args.seed + 1, ..self.args.clone() };
+        self.create_distributor_with(args.clone()).await.expect("second distributor");
+        let address = floodgate_client::pda::distributor(&self.creator.pubkey(), &self.mint, args.seed).0;
+        let keys = DistributorKeys { address, ..self.keys };
+        let first = std::mem::replace(&mut self.keys, keys);
+        for shard_index in 0..self.num_shards() {
+            self.create_and_fund_shard(shard_index).await.expect("second distributor's shard");
+        }
+        std::mem::replace(&mut self.keys, first)
     }
 
     /// Sends `create_distributor` with the fixture's arguments.
@@ -170,7 +188,10 @@ impl Fixture {
 
     /// Sum of the leaves of shard `shard_index`.
     pub fn shard_total(&self, shard_index: u32) -> u64 {
-        self.shard_leaves(shard_index).map(|i| self.allocations[i as usize].total().expect("fits u64")).sum()
+        self.shard_leaves(shard_index).fold(0u64, |sum, i| {
+            let a = &self.allocations[i as usize];
+            sum.saturating_add(a.unlocked).saturating_add(a.locked)
+        })
     }
 
     /// Leaf indices of shard `shard_index`.

@@ -35,12 +35,7 @@ pub struct LocalBank {
 impl LocalBank {
     /// Starts a bank with Floodgate and the SPL programs.
     pub async fn start() -> Self {
-        let context = program_test().start_with_context().await;
-        // The bank logs every instruction at debug level; keep that for RUST_LOG users.
-        if std::env::var_os("RUST_LOG").is_none() {
-            log::set_max_level(log::LevelFilter::Warn);
-        }
-        Self::from_context(context)
+        Self::from_context(program_test().start_with_context().await)
     }
 
     pub fn from_context(context: ProgramTestContext) -> Self {
