@@ -265,15 +265,15 @@ impl Fixture {
         self.bank.send(instructions, signers).await
     }
 
-    pub async fn balance(&mut self, account: &Pubkey) -> u64 {
-        token::balance(&mut self.bank, account).await.unwrap_or(0)
+    pub async fn balance(&mut self, account: Pubkey) -> u64 {
+        token::balance(&mut self.bank, &account).await.unwrap_or(0)
     }
 
     /// Token balance of the claimant's ATA (0 when it does not exist).
     pub async fn ata_balance(&mut self, index: u32) -> u64 {
         let owner = self.allocations[index as usize].claimant;
         let ata = floodgate_client::pda::associated_token(&owner, &self.mint, &self.options.token_program);
-        self.balance(&ata).await
+        self.balance(ata).await
     }
 
     pub async fn distributor(&mut self) -> Distributor {

@@ -24,7 +24,7 @@ async fn every_leaf_is_paid_exactly_its_amount_token_2022() {
 async fn every_leaf_is_paid(token_program: anchor_lang::prelude::Pubkey) {
     let mut f = Fixture::new(Options { token_program, ..eight() }).await;
     let vault = f.keys.vault(0);
-    let funded = f.balance(&vault).await;
+    let funded = f.balance(vault).await;
     for index in 0..8 {
         f.claim(index).await.expect("claim");
         assert_eq!(f.ata_balance(index).await, f.allocations[index as usize].unlocked);
@@ -33,7 +33,7 @@ async fn every_leaf_is_paid(token_program: anchor_lang::prelude::Pubkey) {
     let shard = f.shard(0).await;
     assert_eq!(shard.header.claimed_count, 8);
     assert_eq!(shard.header.claimed_amount, funded);
-    assert_eq!(f.balance(&vault).await, 0);
+    assert_eq!(f.balance(vault).await, 0);
 }
 
 #[tokio::test]
@@ -44,7 +44,7 @@ async fn the_claimant_may_choose_any_token_account_of_the_mint() {
     let payer = f.bank.payer().pubkey();
     let instruction = ix::claim(&f.keys, &f.leaf(2), &elsewhere, &payer);
     f.send(&[instruction], &[&claimant]).await.expect("claim to another account");
-    assert_eq!(f.balance(&elsewhere).await, f.allocations[2].unlocked);
+    assert_eq!(f.balance(elsewhere).await, f.allocations[2].unlocked);
 }
 
 #[tokio::test]

@@ -54,7 +54,7 @@ async fn locked_amounts_vest_linearly_and_the_status_closes_at_the_end() {
     assert!(f.bank.account(&vesting).await.is_none(), "status closed");
     // The payer also paid this transaction's fee: two signatures at 5,000 lamports.
     assert_eq!(f.bank.lamports(&payer).await, payer_before + rent - 10_000);
-    assert_eq!(f.balance(&f.keys.vault(0)).await, 7);
+    assert_eq!(f.balance(f.keys.vault(0)).await, 7);
 }
 
 #[tokio::test]
