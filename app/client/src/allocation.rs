@@ -9,12 +9,17 @@
 //!
 //! An optional header row is recognised when the first row's first field is not a public
 //! key and its other fields are words (e.g. `claimant,unlocked,locked`). Fields are
-//! trimmed, blank lines are skipped, a UTF-8 byte-order mark is ignored and quoted fields
-//! follow RFC 4180. Amounts are decimal token amounts converted exactly with the mint's
+//! trimmed, blank lines are skipped, a UTF-8 byte-order mark is ignored, and a field may
+//! be enclosed in double quotes (`""` inside is a quote; a field never spans lines). Amounts are decimal token amounts converted exactly with the mint's
 //! decimals ([`parse_amount`]); with `decimals = 0` they are base units. Every problem is
 //! reported with its 1-based line number; no input makes the parser panic.
 
-use std::{borrow::Cow, fs::File, io::Read, path::Path, str::FromStr};
+use std::{
+    fs::File,
+    io::{BufRead, BufReader, Read},
+    path::Path,
+    str::FromStr,
+};
 
 use anchor_lang::prelude::Pubkey;
 use floodgate::merkle::{Hash, leaf_hash};
@@ -166,39 +171,35 @@ pub fn format_amount(base_units: u64, decimals: u8) -> String {
 
 /// Parses the creator's CSV (see the module docs) into allocations, in file order.
 pub fn parse_csv(reader: impl Read, decimals: u8) -> Result<Vec<Allocation>, ClientError> {
-    let mut csv = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .trim(csv::Trim::All)
-        .from_reader(reader);
-    let mut record = csv::ByteRecord::new();
+    let mut reader = BufReader::new(reader);
+    let mut raw = Vec::new();
     let mut allocations = Vec::new();
     let mut lines: Vec<usize> = Vec::new();
     let mut columns: Option<usize> = None;
     let mut grand_total = 0u64;
-    let mut last_line = 0usize;
+    let mut line = 0usize;
     loop {
-        match csv.read_byte_record(&mut record) {
-            Ok(true) => {}
-            Ok(false) => break,
+        raw.clear();
+        line += 1;
+        match reader.read_until(b'\n', &mut raw) {
+            Ok(0) => break,
+            Ok(_) => {}
             Err(e) => {
-                let line = e.position().map_or(last_line + 1, |p| to_usize(p.line()));
                 return Err(ClientError::Csv {
                     line,
                     message: e.to_string(),
                 });
             }
         }
-        let line = record.position().map_or(last_line + 1, |p| to_usize(p.line()));
-        last_line = line;
-        let mut fields: Vec<Cow<'_, str>> = record.iter().map(String::from_utf8_lossy).collect();
-        if columns.is_none()
-            && let Some(first) = fields.first_mut()
-            && let Some(rest) = first.strip_prefix('\u{feff}')
-        {
-            *first = Cow::Owned(rest.trim().to_string());
+        let mut text: &[u8] = &raw;
+        if line == 1 {
+            text = text.strip_prefix(b"\xef\xbb\xbf").unwrap_or(text);
         }
-        if fields.iter().all(|f| f.is_empty()) {
+        let fields = split_fields(text).map_err(|message| ClientError::Csv {
+            line,
+            message: message.to_string(),
+        })?;
+        if fields.iter().all(String::is_empty) {
             continue;
         }
         let expected = match columns {
@@ -224,13 +225,13 @@ pub fn parse_csv(reader: impl Read, decimals: u8) -> Result<Vec<Allocation>, Cli
         }
         let claimant = Pubkey::from_str(&fields[0]).map_err(|_| ClientError::InvalidAddress {
             line,
-            value: fields[0].to_string(),
+            value: fields[0].clone(),
         })?;
         let amount = |i: usize, column: &'static str| {
             parse_amount(&fields[i], decimals).map_err(|reason| ClientError::InvalidAmount {
                 line,
                 column,
-                value: fields[i].to_string(),
+                value: fields[i].clone(),
                 reason,
             })
         };
@@ -259,6 +260,61 @@ pub fn parse_csv(reader: impl Read, decimals: u8) -> Result<Vec<Allocation>, Cli
     Ok(allocations)
 }
 
+/// Splits one CSV line into trimmed fields. A field may be enclosed in double quotes
+/// (`""` is a quote inside); a quoted field cannot span lines. Invalid UTF-8 is replaced
+/// (and then fails as an address or amount).
+fn split_fields(line: &[u8]) -> Result<Vec<String>, &'static str> {
+    let line = line.strip_suffix(b"\n").unwrap_or(line);
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    let space = |b: u8| b == b' ' || b == b'\t';
+    let mut fields = Vec::new();
+    let mut field = Vec::new();
+    let mut i = 0;
+    loop {
+        while i < line.len() && space(line[i]) {
+            i += 1;
+        }
+        if line.get(i) == Some(&b'"') {
+            i += 1;
+            loop {
+                match (line.get(i), line.get(i + 1)) {
+                    (None, _) => return Err("unterminated quoted field"),
+                    (Some(b'"'), Some(b'"')) => {
+                        field.push(b'"');
+                        i += 2;
+                    }
+                    (Some(b'"'), _) => {
+                        i += 1;
+                        break;
+                    }
+                    (Some(&b), _) => {
+                        field.push(b);
+                        i += 1;
+                    }
+                }
+            }
+            while i < line.len() && space(line[i]) {
+                i += 1;
+            }
+            if i < line.len() && line[i] != b',' {
+                return Err("text after a closing quote");
+            }
+        } else {
+            while i < line.len() && line[i] != b',' {
+                field.push(line[i]);
+                i += 1;
+            }
+        }
+        let text = String::from_utf8_lossy(&field);
+        fields.push(text.trim_matches(|c| c == ' ' || c == '\t').to_string());
+        field.clear();
+        if i >= line.len() {
+            return Ok(fields);
+        }
+        i += 1;
+    }
+}
+
 /// [`parse_csv`] on a file.
 pub fn parse_csv_file(path: impl AsRef<Path>, decimals: u8) -> Result<Vec<Allocation>, ClientError> {
     let path = path.as_ref();
@@ -266,12 +322,8 @@ pub fn parse_csv_file(path: impl AsRef<Path>, decimals: u8) -> Result<Vec<Alloca
     parse_csv(file, decimals)
 }
 
-fn to_usize(line: u64) -> usize {
-    usize::try_from(line).unwrap_or(usize::MAX)
-}
-
 /// A header row: its first field is not an address and every other field is a word.
-fn is_header(fields: &[Cow<'_, str>]) -> bool {
+fn is_header(fields: &[String]) -> bool {
     let word = |f: &str| {
         f.bytes().any(|b| b.is_ascii_alphabetic())
             && !f
@@ -386,6 +438,25 @@ mod tests {
     }
 
     #[test]
+    fn quoted_fields() {
+        assert_eq!(split_fields(b"a,b\r\n").unwrap(), ["a", "b"]);
+        assert_eq!(split_fields(b" \"x, \"\"y\"\"\" , z ,\n").unwrap(), ["x, \"y\"", "z", ""]);
+        assert_eq!(split_fields(b"").unwrap(), [""]);
+        assert_eq!(split_fields(b"\"open,1"), Err("unterminated quoted field"));
+        assert_eq!(split_fields(b"\"a\"b,1"), Err("text after a closing quote"));
+        let a = key(1);
+        assert!(matches!(
+            parse(&format!("{a},1\n\"{a},2\n"), 0),
+            Err(ClientError::Csv { line: 2, .. })
+        ));
+        // A quoted thousands separator is one field, and not a number.
+        assert!(matches!(
+            parse(&format!("{a},\"1,000\"\n"), 0),
+            Err(ClientError::InvalidAmount { line: 1, reason: AmountError::NotANumber, .. })
+        ));
+    }
+
+    #[test]
     fn errors_name_the_line() {
         let (a, b) = (key(1), key(2));
         let bad_address = format!("claimant,amount\n{a},1\nnot-a-key,2\n");
@@ -399,7 +470,6 @@ mod tests {
             Err(ClientError::InvalidAddress { line: 1, .. })
         ));
         let dup = format!("{a},1\n{b},2\n\n{a},3\n{b},4\n");
-        eprintln!("{:?}", parse(&dup, 0));
         assert!(matches!(
             parse(&dup, 0),
             Err(ClientError::DuplicateClaimant { first_line: 1, line: 4, claimant }) if claimant == a

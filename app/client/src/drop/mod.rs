@@ -19,10 +19,13 @@ pub mod page;
 
 use std::{
     borrow::Cow,
-    fs::File,
+    fs::{File, OpenOptions},
     io::{BufWriter, Write},
     path::{Path, PathBuf},
-    sync::atomic::{AtomicU64, Ordering},
+    sync::{
+        Mutex,
+        atomic::{AtomicU64, AtomicUsize, Ordering},
+    },
     time::{SystemTime, UNIX_EPOCH},
 };
 
@@ -49,6 +52,8 @@ use crate::{
 pub const DEFAULT_PAGE_BITS: u8 = 9;
 /// Largest `page_bits`: 65,536 leaves (3 MiB) per page.
 pub const MAX_PAGE_BITS: u8 = 16;
+/// Threads that fsync the staged files.
+const SYNC_THREADS: usize = 16;
 
 /// What [`DropFolder::write`] needs besides the allocations.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -128,7 +133,7 @@ impl DropFolder {
 
         let staging = Staging::create(dir)?;
         let leaves_path = staging.path.join(LEAVES_FILE);
-        let leaves_sha256 = write_synced(&leaves_path, |w| write_leaves(w, &sorted))?;
+        let leaves_sha256 = write_file(&leaves_path, false, |w| write_leaves(w, &sorted))?;
         let index = write_pages(&staging.path, &sorted, &tree, params.page_bits)?;
 
         let shards = (0..num_shards_for(n, params.shard_bits))
@@ -164,8 +169,9 @@ impl DropFolder {
             leaves_file: LEAVES_FILE.to_string(),
             leaves_sha256,
         };
-        manifest.save(&staging.path)?;
-        sync_dir(&staging.path.join("pages"));
+        let json = manifest.to_json()?;
+        write_file(&staging.path.join(MANIFEST_FILE), false, |w| w.write_all(json.as_bytes()))?;
+        staging.sync(index.page_count())?;
         staging.commit(dir)?;
         Ok((manifest, tree))
     }
@@ -362,8 +368,10 @@ fn encode_page(
     Ok(out)
 }
 
-/// Writes `dir/pages/<p>.bin` for every page (in parallel) and `dir/pages/index`.
-fn write_pages(
+/// Writes `dir/pages/<p>.bin` for every page (in parallel) and `dir/pages/index` for
+/// canonical `allocations` and their tree; `dir/pages` must not exist. A building block
+/// of [`DropFolder::write`], which should be preferred (it writes atomically).
+pub fn write_pages(
     dir: &Path,
     allocations: &[Allocation],
     tree: &MerkleTree,
@@ -374,9 +382,11 @@ fn write_pages(
     let index = page_index_of(allocations, tree, page_bits);
     (0..index.page_count()).into_par_iter().try_for_each(|p| {
         let bytes = encode_page(allocations, tree, page_bits, p)?;
-        write_synced(&pages.join(format!("{p}.bin")), |w| w.write_all(&bytes))
+        let path = dir.join(page_path(p));
+        std::fs::write(&path, bytes).map_err(|e| ClientError::io(path, e))
     })?;
-    write_synced(&dir.join(INDEX_PATH), |w| w.write_all(&index.encode()))?;
+    let path = dir.join(INDEX_PATH);
+    std::fs::write(&path, index.encode()).map_err(|e| ClientError::io(path, e))?;
     Ok(index)
 }
 
@@ -421,9 +431,43 @@ impl Staging {
         })
     }
 
+    /// Flushes every file of the staged drop (`page_count` pages) and its folders to disk
+    /// before the rename publishes them, so a power loss cannot leave a renamed folder
+    /// with empty files. fsync waits on the disk, not the CPU, so it runs on more threads
+    /// than there are cores (ext4 and most file systems batch concurrent syncs).
+    fn sync(&self, page_count: u32) -> Result<(), ClientError> {
+        let mut files = vec![
+            self.path.join(LEAVES_FILE),
+            self.path.join(MANIFEST_FILE),
+            self.path.join(INDEX_PATH),
+        ];
+        files.extend((0..page_count).map(|p| self.path.join(page_path(p))));
+        let next = AtomicUsize::new(0);
+        let failure = Mutex::new(None);
+        std::thread::scope(|scope| {
+            for _ in 0..SYNC_THREADS.min(files.len()) {
+                scope.spawn(|| {
+                    while let Some(path) = files.get(next.fetch_add(1, Ordering::Relaxed)) {
+                        let synced = OpenOptions::new().write(true).open(path).and_then(|f| f.sync_all());
+                        if let Err(e) = synced {
+                            let mut failure = failure.lock().unwrap_or_else(|p| p.into_inner());
+                            failure.get_or_insert_with(|| ClientError::io(path, e));
+                            next.store(files.len(), Ordering::Relaxed);
+                        }
+                    }
+                });
+            }
+        });
+        if let Some(e) = failure.into_inner().unwrap_or_else(|p| p.into_inner()) {
+            return Err(e);
+        }
+        sync_dir(&self.path.join("pages"));
+        sync_dir(&self.path);
+        Ok(())
+    }
+
     /// Moves the staged folder to `target` (replacing an empty folder).
     fn commit(mut self, target: &Path) -> Result<(), ClientError> {
-        sync_dir(&self.path);
         check_target(target)?;
         if target.is_dir() {
             std::fs::remove_dir(target).map_err(|e| ClientError::io(target, e))?;
@@ -455,9 +499,11 @@ fn unique_suffix() -> String {
     format!("{}-{nanos}-{n}", std::process::id())
 }
 
-/// Creates `path`, lets `fill` write it through a buffer, flushes and syncs it.
-fn write_synced<T>(
+/// Creates `path`, lets `fill` write it through a buffer, flushes it and, with `sync`,
+/// syncs it to disk.
+fn write_file<T>(
     path: &Path,
+    sync: bool,
     fill: impl FnOnce(&mut BufWriter<File>) -> std::io::Result<T>,
 ) -> Result<T, ClientError> {
     let io = |e| ClientError::io(path, e);
@@ -465,7 +511,9 @@ fn write_synced<T>(
     let mut writer = BufWriter::with_capacity(1 << 16, file);
     let value = fill(&mut writer).map_err(io)?;
     let file = writer.into_inner().map_err(|e| io(e.into_error()))?;
-    file.sync_all().map_err(io)?;
+    if sync {
+        file.sync_all().map_err(io)?;
+    }
     Ok(value)
 }
 
@@ -477,7 +525,7 @@ pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), ClientError>
         name.unwrap_or_default(),
         unique_suffix()
     ));
-    let result = write_synced(&tmp, |w| w.write_all(bytes))
+    let result = write_file(&tmp, true, |w| w.write_all(bytes))
         .and_then(|()| std::fs::rename(&tmp, path).map_err(|e| ClientError::io(path, e)));
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);

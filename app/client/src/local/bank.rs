@@ -52,7 +52,10 @@ impl LocalBank {
     }
 
     async fn blockhash_for(&mut self, instructions: &[Instruction], payer: &Pubkey, signers: &[&Keypair]) -> Result<Transaction, BanksClientError> {
-        let mut blockhash: Hash = self.context.last_blockhash;
+        // The bank registers a new blockhash every simulated slot and forgets old ones,
+        // so every transaction takes the latest.
+        let mut blockhash: Hash = self.context.banks_client.get_latest_blockhash().await?;
+        self.context.last_blockhash = blockhash;
         loop {
             let mut tx = Transaction::new_with_payer(instructions, Some(payer));
             tx.try_sign(&signers.to_vec(), blockhash)

@@ -1,0 +1,70 @@
+//! `floodgate simulate`: the whole life cycle of a drop on the in-process bank.
+//!
+//! Mint → drop folder → distributor and shards → funded vaults → every leaf claimed
+//! (claimants signing, and `claim_for` pushes) → vesting withdrawn after the clock moves
+//! → clawback → every account closed → a balance check of every claimant, vault and the
+//! clawback receiver. Nothing leaves the process.
+
+mod claimants;
+mod lifecycle;
+mod report;
+
+use crate::output::OutputFormat;
+use std::{path::PathBuf, process::ExitCode};
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct Args {
+    /// Number of generated claimants (each with its own keypair).
+    #[arg(long, default_value_t = 10_000, conflicts_with = "csv")]
+    pub claimants: u32,
+
+    /// Use this allocation list instead (`claimant,amount` or `claimant,unlocked,locked`,
+    /// decimal token amounts). Its claimants have no keys here, so every leaf is pushed
+    /// with `claim_for` and locked parts stay in the vaults until clawback.
+    #[arg(long, value_name = "FILE")]
+    pub csv: Option<PathBuf>,
+
+    /// Decimals of the simulated mint.
+    #[arg(long, default_value_t = 6)]
+    pub decimals: u8,
+
+    /// Use Token-2022 instead of SPL Token.
+    #[arg(long)]
+    pub token_2022: bool,
+
+    /// log2 of the leaves per shard (at most 16).
+    #[arg(long, default_value_t = 12)]
+    pub shard_bits: u8,
+
+    /// log2 of the leaves per proof page.
+    #[arg(long, default_value_t = floodgate_client::drop::DEFAULT_PAGE_BITS)]
+    pub page_bits: u8,
+
+    /// Every K-th generated claimant also gets a locked (vesting) part; 0 for none.
+    #[arg(long, default_value_t = 4, value_name = "K")]
+    pub locked_every: u32,
+
+    /// Every K-th leaf is pushed with `claim_for` instead of claimed by its owner;
+    /// 0 for none (1 pushes all).
+    #[arg(long, default_value_t = 2, value_name = "K")]
+    pub push_every: u32,
+
+    /// Write the drop folder here (default: a temporary folder, removed at the end).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+
+    /// Seed of the generated claimants and amounts.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+}
+
+pub fn run(args: Args, format: OutputFormat) -> anyhow::Result<ExitCode> {
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let report = runtime.block_on(lifecycle::simulate(&args, format))?;
+    report.print(format)?;
+    Ok(if report.passed {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(crate::EXIT_CHECK_FAILED)
+    })
+}
