@@ -2,8 +2,8 @@
 //! claimants, helpers to claim, and assertions on exact error codes.
 
 use anchor_lang::{error::ERROR_CODE_OFFSET, prelude::Pubkey};
-use floodgate::{errors::FloodgateError, state::Distributor};
 pub use floodgate::instructions::CreateDistributorArgs;
+use floodgate::{errors::FloodgateError, state::Distributor};
 use floodgate_client::{
     accounts::{self, ShardState},
     allocation::{Allocation, canonical},
@@ -83,10 +83,16 @@ impl Fixture {
     /// every shard with a funded vault.
     pub async fn new(options: Options) -> Self {
         let mut fixture = Self::prepare(options).await;
-        fixture.create_distributor().await.expect("create_distributor");
+        fixture
+            .create_distributor()
+            .await
+            .expect("create_distributor");
         if fixture.options.create_shards {
             for shard_index in 0..fixture.num_shards() {
-                fixture.create_and_fund_shard(shard_index).await.expect("create_shard");
+                fixture
+                    .create_and_fund_shard(shard_index)
+                    .await
+                    .expect("create_shard");
             }
         }
         fixture
@@ -96,10 +102,15 @@ impl Fixture {
     pub async fn prepare(options: Options) -> Self {
         let mut bank = LocalBank::start().await;
         bank.set_time(START).await;
-        let mint = token::create_mint(&mut bank, &options.token_program, options.decimals, &options.extensions)
-            .await
-            .expect("create mint")
-            .pubkey();
+        let mint = token::create_mint(
+            &mut bank,
+            &options.token_program,
+            options.decimals,
+            &options.extensions,
+        )
+        .await
+        .expect("create mint")
+        .pubkey();
         let creator = Keypair::new();
         let admin = Keypair::new();
         for key in [creator.pubkey(), admin.pubkey()] {
@@ -110,7 +121,11 @@ impl Fixture {
             .iter()
             .map(|&(unlocked, locked)| {
                 let keypair = Keypair::new();
-                let allocation = Allocation { claimant: keypair.pubkey(), unlocked, locked };
+                let allocation = Allocation {
+                    claimant: keypair.pubkey(),
+                    unlocked,
+                    locked,
+                };
                 (keypair, allocation)
             })
             .collect();
@@ -118,13 +133,14 @@ impl Fixture {
         let (claimants, allocations): (Vec<_>, Vec<_>) = keyed.into_iter().unzip();
         assert_eq!(canonical(allocations.clone()), allocations);
         let tree = MerkleTree::build(&allocations).expect("tree");
-        let receiver = token::create_token_account(&mut bank, &mint, &admin.pubkey(), &options.token_program)
-            .await
-            .expect("clawback receiver");
+        let receiver =
+            token::create_token_account(&mut bank, &mint, &admin.pubkey(), &options.token_program)
+                .await
+                .expect("clawback receiver");
         // Saturating, so a fixture may hold deliberately overflowing leaves.
-        let total = allocations
-            .iter()
-            .fold(0u64, |sum, a| sum.saturating_add(a.unlocked).saturating_add(a.locked));
+        let total = allocations.iter().fold(0u64, |sum, a| {
+            sum.saturating_add(a.unlocked).saturating_add(a.locked)
+        });
         let args = CreateDistributorArgs {
             seed: 7,
             root: tree.root(),
@@ -139,7 +155,13 @@ impl Fixture {
             admin: admin.pubkey(),
             allow_claim_for: options.allow_claim_for,
         };
-        let (_, address) = ix::create_distributor(&creator.pubkey(), &mint, &options.token_program, &receiver, args.clone());
+        let (_, address) = ix::create_distributor(
+            &creator.pubkey(),
+            &mint,
+            &options.token_program,
+            &receiver,
+            args.clone(),
+        );
         let keys = DistributorKeys {
             address,
             mint,
@@ -147,19 +169,41 @@ impl Fixture {
             clawback_receiver: receiver,
             shard_bits: options.shard_bits,
         };
-        Self { bank, options, mint, creator, admin, claimants, allocations, tree, keys, args }
+        Self {
+            bank,
+            options,
+            mint,
+            creator,
+            admin,
+            claimants,
+            allocations,
+            tree,
+            keys,
+            args,
+        }
     }
 
     /// A second distributor of the same mint and leaves (another seed), with every
     /// shard created and funded: the source of "accounts from another distributor".
     pub async fn second_distributor(&mut self) -> DistributorKeys {
-        let args = CreateDistributorArgs { seed: self.args.seed + 1, ..self.args.clone() };
-        self.create_distributor_with(args.clone()).await.expect("second distributor");
-        let address = floodgate_client::pda::distributor(&self.creator.pubkey(), &self.mint, args.seed).0;
-        let keys = DistributorKeys { address, ..self.keys };
+        let args = CreateDistributorArgs {
+            seed: self.args.seed + 1,
+            ..self.args.clone()
+        };
+        self.create_distributor_with(args.clone())
+            .await
+            .expect("second distributor");
+        let address =
+            floodgate_client::pda::distributor(&self.creator.pubkey(), &self.mint, args.seed).0;
+        let keys = DistributorKeys {
+            address,
+            ..self.keys
+        };
         let first = std::mem::replace(&mut self.keys, keys);
         for shard_index in 0..self.num_shards() {
-            self.create_and_fund_shard(shard_index).await.expect("second distributor's shard");
+            self.create_and_fund_shard(shard_index)
+                .await
+                .expect("second distributor's shard");
         }
         std::mem::replace(&mut self.keys, first)
     }
@@ -170,7 +214,10 @@ impl Fixture {
     }
 
     /// Sends `create_distributor` with other arguments (same creator, mint, receiver).
-    pub async fn create_distributor_with(&mut self, args: CreateDistributorArgs) -> Result<Sent, BanksClientError> {
+    pub async fn create_distributor_with(
+        &mut self,
+        args: CreateDistributorArgs,
+    ) -> Result<Sent, BanksClientError> {
         let (instruction, _) = ix::create_distributor(
             &self.creator.pubkey(),
             &self.mint,
@@ -197,21 +244,36 @@ impl Fixture {
     /// Leaf indices of shard `shard_index`.
     pub fn shard_leaves(&self, shard_index: u32) -> std::ops::Range<u32> {
         let first = shard_index << self.options.shard_bits;
-        let end = (u64::from(shard_index + 1) << self.options.shard_bits).min(u64::from(self.tree.num_leaves()));
+        let end = (u64::from(shard_index + 1) << self.options.shard_bits)
+            .min(u64::from(self.tree.num_leaves()));
         first..end as u32
     }
 
     /// Creates shard `shard_index` with `max_total` = its sum and mints that into its vault.
-    pub async fn create_and_fund_shard(&mut self, shard_index: u32) -> Result<Sent, BanksClientError> {
+    pub async fn create_and_fund_shard(
+        &mut self,
+        shard_index: u32,
+    ) -> Result<Sent, BanksClientError> {
         let total = self.shard_total(shard_index);
         let sent = self.create_shard(shard_index, total).await?;
         let vault = self.keys.vault(shard_index);
-        token::mint_to(&mut self.bank, &self.mint, &vault, &self.options.token_program, total, self.options.decimals)
-            .await?;
+        token::mint_to(
+            &mut self.bank,
+            &self.mint,
+            &vault,
+            &self.options.token_program,
+            total,
+            self.options.decimals,
+        )
+        .await?;
         Ok(sent)
     }
 
-    pub async fn create_shard(&mut self, shard_index: u32, max_total: u64) -> Result<Sent, BanksClientError> {
+    pub async fn create_shard(
+        &mut self,
+        shard_index: u32,
+        max_total: u64,
+    ) -> Result<Sent, BanksClientError> {
         let admin = self.admin.insecure_clone();
         let instruction = ix::create_shard(&self.keys, &admin.pubkey(), shard_index, max_total);
         self.bank.send(&[instruction], &[&admin]).await
@@ -235,9 +297,14 @@ impl Fixture {
 
     /// The claimant's associated token account, created if missing.
     pub async fn ata(&mut self, owner: &Pubkey) -> Pubkey {
-        token::create_ata(&mut self.bank, &self.mint, owner, &self.options.token_program)
-            .await
-            .expect("create ata")
+        token::create_ata(
+            &mut self.bank,
+            &self.mint,
+            owner,
+            &self.options.token_program,
+        )
+        .await
+        .expect("create ata")
     }
 
     /// The claim instruction of leaf `index` to the claimant's ATA, payer = bank payer.
@@ -254,14 +321,22 @@ impl Fixture {
     }
 
     /// Sends `leaf` (possibly altered) signed by the claimant keypair of `signer_index`.
-    pub async fn claim_leaf(&mut self, leaf: &LeafClaim, signer_index: u32) -> Result<Sent, BanksClientError> {
+    pub async fn claim_leaf(
+        &mut self,
+        leaf: &LeafClaim,
+        signer_index: u32,
+    ) -> Result<Sent, BanksClientError> {
         let instruction = self.claim_ix(leaf).await;
         let signer = self.claimant(signer_index);
         self.bank.send(&[instruction], &[&signer]).await
     }
 
     /// Sends `instructions` signed by the bank payer and `signers`.
-    pub async fn send(&mut self, instructions: &[Instruction], signers: &[&Keypair]) -> Result<Sent, BanksClientError> {
+    pub async fn send(
+        &mut self,
+        instructions: &[Instruction],
+        signers: &[&Keypair],
+    ) -> Result<Sent, BanksClientError> {
         self.bank.send(instructions, signers).await
     }
 
@@ -272,18 +347,32 @@ impl Fixture {
     /// Token balance of the claimant's ATA (0 when it does not exist).
     pub async fn ata_balance(&mut self, index: u32) -> u64 {
         let owner = self.allocations[index as usize].claimant;
-        let ata = floodgate_client::pda::associated_token(&owner, &self.mint, &self.options.token_program);
+        let ata = floodgate_client::pda::associated_token(
+            &owner,
+            &self.mint,
+            &self.options.token_program,
+        );
         self.balance(ata).await
     }
 
     pub async fn distributor(&mut self) -> Distributor {
-        let data = self.bank.account(&self.keys.address).await.expect("distributor exists").data;
+        let data = self
+            .bank
+            .account(&self.keys.address)
+            .await
+            .expect("distributor exists")
+            .data;
         accounts::distributor(&data).expect("distributor decodes")
     }
 
     pub async fn shard(&mut self, shard_index: u32) -> ShardState {
         let address = self.keys.shard(shard_index);
-        let data = self.bank.account(&address).await.expect("shard exists").data;
+        let data = self
+            .bank
+            .account(&address)
+            .await
+            .expect("shard exists")
+            .data;
         accounts::shard(&data).expect("shard decodes")
     }
 
@@ -312,31 +401,50 @@ pub fn custom_code(error: &BanksClientError) -> Option<u32> {
 
 /// Asserts that `result` failed with exactly `expected`.
 #[track_caller]
-pub fn assert_error<T: std::fmt::Debug>(result: Result<T, BanksClientError>, expected: FloodgateError) {
+pub fn assert_error<T: std::fmt::Debug>(
+    result: Result<T, BanksClientError>,
+    expected: FloodgateError,
+) {
     let code = ERROR_CODE_OFFSET + expected as u32;
     assert_code(result, code, &format!("FloodgateError::{expected:?}"));
 }
 
 /// Asserts that `result` failed with exactly Anchor's framework error `expected`.
 #[track_caller]
-pub fn assert_anchor_error<T: std::fmt::Debug>(result: Result<T, BanksClientError>, expected: anchor_lang::error::ErrorCode) {
-    assert_code(result, expected as u32, &format!("anchor ErrorCode::{expected:?}"));
+pub fn assert_anchor_error<T: std::fmt::Debug>(
+    result: Result<T, BanksClientError>,
+    expected: anchor_lang::error::ErrorCode,
+) {
+    assert_code(
+        result,
+        expected as u32,
+        &format!("anchor ErrorCode::{expected:?}"),
+    );
 }
 
 #[track_caller]
 fn assert_code<T: std::fmt::Debug>(result: Result<T, BanksClientError>, code: u32, name: &str) {
     match result {
         Ok(value) => panic!("expected {name} ({code}), but the transaction succeeded: {value:?}"),
-        Err(error) => assert_eq!(custom_code(&error), Some(code), "expected {name} ({code}), got {error:?}"),
+        Err(error) => assert_eq!(
+            custom_code(&error),
+            Some(code),
+            "expected {name} ({code}), got {error:?}"
+        ),
     }
 }
 
 /// Asserts a failure with a given runtime instruction error (not a custom code).
 #[track_caller]
-pub fn assert_instruction_error<T: std::fmt::Debug>(result: Result<T, BanksClientError>, expected: InstructionError) {
+pub fn assert_instruction_error<T: std::fmt::Debug>(
+    result: Result<T, BanksClientError>,
+    expected: InstructionError,
+) {
     match result {
         Ok(value) => panic!("expected {expected:?}, but the transaction succeeded: {value:?}"),
-        Err(BanksClientError::TransactionError(TransactionError::InstructionError(_, e))) => assert_eq!(e, expected),
+        Err(BanksClientError::TransactionError(TransactionError::InstructionError(_, e))) => {
+            assert_eq!(e, expected)
+        }
         Err(other) => panic!("expected {expected:?}, got {other:?}"),
     }
 }

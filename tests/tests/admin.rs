@@ -6,9 +6,17 @@ use floodgate_tests::*;
 use solana_sdk::signature::{Keypair, Signer};
 
 async fn with_stranger() -> (Fixture, Keypair) {
-    let mut f = Fixture::new(Options { shard_bits: 1, create_shards: false, ..Options::default() }).await;
+    let mut f = Fixture::new(Options {
+        shard_bits: 1,
+        create_shards: false,
+        ..Options::default()
+    })
+    .await;
     let stranger = Keypair::new();
-    f.bank.fund(&stranger.pubkey(), 1_000_000_000).await.unwrap();
+    f.bank
+        .fund(&stranger.pubkey(), 1_000_000_000)
+        .await
+        .unwrap();
     (f, stranger)
 }
 
@@ -19,7 +27,9 @@ async fn every_admin_instruction_refuses_a_non_admin() {
     // The creator is not the admin either.
     for outsider in [stranger.insecure_clone(), f.creator.insecure_clone()] {
         let who = outsider.pubkey();
-        let receiver = token::create_token_account(&mut f.bank, &f.mint, &who, &SPL_TOKEN).await.unwrap();
+        let receiver = token::create_token_account(&mut f.bank, &f.mint, &who, &SPL_TOKEN)
+            .await
+            .unwrap();
         let instructions = [
             ix::set_admin(&f.keys, &who, &who),
             ix::set_paused(&f.keys, &who, true),
@@ -29,7 +39,10 @@ async fn every_admin_instruction_refuses_a_non_admin() {
             ix::close_distributor(&f.keys, &who),
         ];
         for instruction in instructions {
-            assert_error(f.send(&[instruction], &[&outsider]).await, FloodgateError::Unauthorized);
+            assert_error(
+                f.send(&[instruction], &[&outsider]).await,
+                FloodgateError::Unauthorized,
+            );
         }
     }
 }
@@ -38,13 +51,21 @@ async fn every_admin_instruction_refuses_a_non_admin() {
 async fn set_admin_hands_over_every_right() {
     let (mut f, next) = with_stranger().await;
     let admin = f.admin.insecure_clone();
-    f.send(&[ix::set_admin(&f.keys, &admin.pubkey(), &next.pubkey())], &[&admin]).await.unwrap();
+    f.send(
+        &[ix::set_admin(&f.keys, &admin.pubkey(), &next.pubkey())],
+        &[&admin],
+    )
+    .await
+    .unwrap();
     assert_eq!(f.distributor().await.admin, next.pubkey());
     assert_error(
-        f.send(&[ix::set_paused(&f.keys, &admin.pubkey(), true)], &[&admin]).await,
+        f.send(&[ix::set_paused(&f.keys, &admin.pubkey(), true)], &[&admin])
+            .await,
         FloodgateError::Unauthorized,
     );
-    f.send(&[ix::set_paused(&f.keys, &next.pubkey(), true)], &[&next]).await.expect("the new admin pauses");
+    f.send(&[ix::set_paused(&f.keys, &next.pubkey(), true)], &[&next])
+        .await
+        .expect("the new admin pauses");
     assert_eq!(f.distributor().await.paused, 1);
 }
 
@@ -52,14 +73,30 @@ async fn set_admin_hands_over_every_right() {
 async fn set_clawback_receiver_takes_a_token_account_of_the_mint() {
     let (mut f, stranger) = with_stranger().await;
     let admin = f.admin.insecure_clone();
-    let other_mint = token::create_mint(&mut f.bank, &SPL_TOKEN, 6, &[]).await.unwrap().pubkey();
-    let wrong = token::create_token_account(&mut f.bank, &other_mint, &admin.pubkey(), &SPL_TOKEN).await.unwrap();
+    let other_mint = token::create_mint(&mut f.bank, &SPL_TOKEN, 6, &[])
+        .await
+        .unwrap()
+        .pubkey();
+    let wrong = token::create_token_account(&mut f.bank, &other_mint, &admin.pubkey(), &SPL_TOKEN)
+        .await
+        .unwrap();
     assert_error(
-        f.send(&[ix::set_clawback_receiver(&f.keys, &admin.pubkey(), &wrong)], &[&admin]).await,
+        f.send(
+            &[ix::set_clawback_receiver(&f.keys, &admin.pubkey(), &wrong)],
+            &[&admin],
+        )
+        .await,
         FloodgateError::InvalidClawbackReceiver,
     );
-    let right = token::create_token_account(&mut f.bank, &f.mint, &stranger.pubkey(), &SPL_TOKEN).await.unwrap();
-    f.send(&[ix::set_clawback_receiver(&f.keys, &admin.pubkey(), &right)], &[&admin]).await.unwrap();
+    let right = token::create_token_account(&mut f.bank, &f.mint, &stranger.pubkey(), &SPL_TOKEN)
+        .await
+        .unwrap();
+    f.send(
+        &[ix::set_clawback_receiver(&f.keys, &admin.pubkey(), &right)],
+        &[&admin],
+    )
+    .await
+    .unwrap();
     assert_eq!(f.distributor().await.clawback_receiver, right);
 }
 
@@ -68,7 +105,12 @@ async fn set_paused_toggles_and_is_recorded() {
     let (mut f, _) = with_stranger().await;
     let admin = f.admin.insecure_clone();
     for paused in [true, false, true] {
-        f.send(&[ix::set_paused(&f.keys, &admin.pubkey(), paused)], &[&admin]).await.unwrap();
+        f.send(
+            &[ix::set_paused(&f.keys, &admin.pubkey(), paused)],
+            &[&admin],
+        )
+        .await
+        .unwrap();
         assert_eq!(f.distributor().await.paused, u8::from(paused));
     }
 }

@@ -8,7 +8,10 @@ use solana_sdk::signature::{Keypair, Signer};
 
 /// Eight leaves, depth 3, one shard.
 fn eight() -> Options {
-    Options { amounts: (1..=8).map(|i| (i * 1_000, 0)).collect(), ..Options::default() }
+    Options {
+        amounts: (1..=8).map(|i| (i * 1_000, 0)).collect(),
+        ..Options::default()
+    }
 }
 
 #[tokio::test]
@@ -22,12 +25,19 @@ async fn every_leaf_is_paid_exactly_its_amount_token_2022() {
 }
 
 async fn every_leaf_is_paid(token_program: anchor_lang::prelude::Pubkey) {
-    let mut f = Fixture::new(Options { token_program, ..eight() }).await;
+    let mut f = Fixture::new(Options {
+        token_program,
+        ..eight()
+    })
+    .await;
     let vault = f.keys.vault(0);
     let funded = f.balance(vault).await;
     for index in 0..8 {
         f.claim(index).await.expect("claim");
-        assert_eq!(f.ata_balance(index).await, f.allocations[index as usize].unlocked);
+        assert_eq!(
+            f.ata_balance(index).await,
+            f.allocations[index as usize].unlocked
+        );
         assert!(f.shard(0).await.is_claimed(index));
     }
     let shard = f.shard(0).await;
@@ -40,10 +50,15 @@ async fn every_leaf_is_paid(token_program: anchor_lang::prelude::Pubkey) {
 async fn the_claimant_may_choose_any_token_account_of_the_mint() {
     let mut f = Fixture::default().await;
     let claimant = f.claimant(2);
-    let elsewhere = token::create_token_account(&mut f.bank, &f.mint, &Keypair::new().pubkey(), &SPL_TOKEN).await.unwrap();
+    let elsewhere =
+        token::create_token_account(&mut f.bank, &f.mint, &Keypair::new().pubkey(), &SPL_TOKEN)
+            .await
+            .unwrap();
     let payer = f.bank.payer().pubkey();
     let instruction = ix::claim(&f.keys, &f.leaf(2), &elsewhere, &payer);
-    f.send(&[instruction], &[&claimant]).await.expect("claim to another account");
+    f.send(&[instruction], &[&claimant])
+        .await
+        .expect("claim to another account");
     assert_eq!(f.balance(elsewhere).await, f.allocations[2].unlocked);
 }
 
@@ -74,10 +89,16 @@ async fn a_proof_one_hash_short_or_long_is_rejected() {
     let mut f = Fixture::new(eight()).await;
     let mut short = f.leaf(1);
     short.proof.pop();
-    assert_error(f.claim_leaf(&short, 1).await, FloodgateError::InvalidProofLength);
+    assert_error(
+        f.claim_leaf(&short, 1).await,
+        FloodgateError::InvalidProofLength,
+    );
     let mut long = f.leaf(1);
     long.proof.push([0; 32]);
-    assert_error(f.claim_leaf(&long, 1).await, FloodgateError::InvalidProofLength);
+    assert_error(
+        f.claim_leaf(&long, 1).await,
+        FloodgateError::InvalidProofLength,
+    );
 }
 
 #[tokio::test]
@@ -99,7 +120,10 @@ async fn an_index_out_of_range_is_rejected() {
     let mut f = Fixture::default().await; // 5 leaves in a depth-3 tree: 5..8 are padding
     let mut leaf = f.leaf(4);
     leaf.index = 5;
-    assert_error(f.claim_leaf(&leaf, 4).await, FloodgateError::IndexOutOfRange);
+    assert_error(
+        f.claim_leaf(&leaf, 4).await,
+        FloodgateError::IndexOutOfRange,
+    );
 }
 
 #[tokio::test]
@@ -129,7 +153,10 @@ async fn the_claimant_must_sign() {
     let mut instruction = f.claim_ix(&leaf).await;
     assert_eq!(instruction.accounts[0].pubkey, leaf.claimant);
     instruction.accounts[0].is_signer = false;
-    assert_anchor_error(f.send(&[instruction], &[]).await, AnchorError::AccountNotSigner);
+    assert_anchor_error(
+        f.send(&[instruction], &[]).await,
+        AnchorError::AccountNotSigner,
+    );
 }
 
 #[tokio::test]
@@ -150,7 +177,10 @@ async fn a_shard_of_another_distributor_is_rejected() {
     instruction.accounts[2].pubkey = other.shard(0); // claimant, distributor, shard, vault, …
     instruction.accounts[3].pubkey = other.vault(0);
     let claimant = f.claimant(0);
-    assert_error(f.send(&[instruction], &[&claimant]).await, FloodgateError::DistributorMismatch);
+    assert_error(
+        f.send(&[instruction], &[&claimant]).await,
+        FloodgateError::DistributorMismatch,
+    );
 }
 
 #[tokio::test]
@@ -161,42 +191,65 @@ async fn a_distributor_other_than_the_shards_is_rejected() {
     let mut instruction = f.claim_ix(&leaf).await;
     instruction.accounts[1].pubkey = other.address;
     let claimant = f.claimant(0);
-    assert_error(f.send(&[instruction], &[&claimant]).await, FloodgateError::DistributorMismatch);
+    assert_error(
+        f.send(&[instruction], &[&claimant]).await,
+        FloodgateError::DistributorMismatch,
+    );
 }
 
 #[tokio::test]
 async fn a_vault_of_another_shard_or_distributor_is_rejected() {
-    let mut f = Fixture::new(Options { shard_bits: 1, ..eight() }).await;
+    let mut f = Fixture::new(Options {
+        shard_bits: 1,
+        ..eight()
+    })
+    .await;
     let other = f.second_distributor().await;
     for wrong_vault in [f.keys.vault(1), other.vault(0)] {
         let leaf = f.leaf(0);
         let mut instruction = f.claim_ix(&leaf).await;
         instruction.accounts[3].pubkey = wrong_vault;
         let claimant = f.claimant(0);
-        assert_error(f.send(&[instruction], &[&claimant]).await, FloodgateError::VaultMismatch);
+        assert_error(
+            f.send(&[instruction], &[&claimant]).await,
+            FloodgateError::VaultMismatch,
+        );
     }
 }
 
 #[tokio::test]
 async fn the_shard_must_hold_the_leaf() {
-    let mut f = Fixture::new(Options { shard_bits: 1, ..eight() }).await;
+    let mut f = Fixture::new(Options {
+        shard_bits: 1,
+        ..eight()
+    })
+    .await;
     let leaf = f.leaf(0);
     let mut instruction = f.claim_ix(&leaf).await;
     instruction.accounts[2].pubkey = f.keys.shard(1);
     instruction.accounts[3].pubkey = f.keys.vault(1);
     let claimant = f.claimant(0);
-    assert_error(f.send(&[instruction], &[&claimant]).await, FloodgateError::WrongShard);
+    assert_error(
+        f.send(&[instruction], &[&claimant]).await,
+        FloodgateError::WrongShard,
+    );
 }
 
 #[tokio::test]
 async fn a_wrong_mint_is_rejected() {
     let mut f = Fixture::default().await;
-    let other_mint = token::create_mint(&mut f.bank, &SPL_TOKEN, 6, &[]).await.unwrap().pubkey();
+    let other_mint = token::create_mint(&mut f.bank, &SPL_TOKEN, 6, &[])
+        .await
+        .unwrap()
+        .pubkey();
     let leaf = f.leaf(0);
     let mut instruction = f.claim_ix(&leaf).await;
     instruction.accounts[4].pubkey = other_mint;
     let claimant = f.claimant(0);
-    assert_error(f.send(&[instruction], &[&claimant]).await, FloodgateError::MintMismatch);
+    assert_error(
+        f.send(&[instruction], &[&claimant]).await,
+        FloodgateError::MintMismatch,
+    );
 }
 
 #[tokio::test]
@@ -204,10 +257,17 @@ async fn a_wrong_token_program_is_rejected() {
     let mut f = Fixture::default().await;
     let leaf = f.leaf(0);
     let mut instruction = f.claim_ix(&leaf).await;
-    let position = instruction.accounts.iter().position(|m| m.pubkey == SPL_TOKEN).unwrap();
+    let position = instruction
+        .accounts
+        .iter()
+        .position(|m| m.pubkey == SPL_TOKEN)
+        .unwrap();
     instruction.accounts[position].pubkey = TOKEN_2022;
     let claimant = f.claimant(0);
-    assert_error(f.send(&[instruction], &[&claimant]).await, FloodgateError::TokenProgramMismatch);
+    assert_error(
+        f.send(&[instruction], &[&claimant]).await,
+        FloodgateError::TokenProgramMismatch,
+    );
 }
 
 #[tokio::test]
@@ -223,9 +283,16 @@ async fn claims_wait_for_the_start() {
 async fn claims_stop_while_paused() {
     let mut f = Fixture::default().await;
     let admin = f.admin.insecure_clone();
-    f.send(&[ix::set_paused(&f.keys, &admin.pubkey(), true)], &[&admin]).await.unwrap();
+    f.send(&[ix::set_paused(&f.keys, &admin.pubkey(), true)], &[&admin])
+        .await
+        .unwrap();
     assert_error(f.claim(0).await, FloodgateError::ClaimsPaused);
-    f.send(&[ix::set_paused(&f.keys, &admin.pubkey(), false)], &[&admin]).await.unwrap();
+    f.send(
+        &[ix::set_paused(&f.keys, &admin.pubkey(), false)],
+        &[&admin],
+    )
+    .await
+    .unwrap();
     f.claim(0).await.expect("claims resume");
 }
 
@@ -234,25 +301,36 @@ async fn claims_stop_after_clawback() {
     let mut f = Fixture::default().await;
     f.claim(0).await.unwrap();
     f.go_to_clawback().await;
-    f.send(&[ix::clawback(&f.keys, 0)], &[]).await.expect("clawback");
+    f.send(&[ix::clawback(&f.keys, 0)], &[])
+        .await
+        .expect("clawback");
     assert_error(f.claim(1).await, FloodgateError::ShardClawedBack);
 }
 
 #[tokio::test]
 async fn a_shard_never_pays_past_its_max_total() {
-    let mut f = Fixture::new(Options { create_shards: false, ..Options::default() }).await;
+    let mut f = Fixture::new(Options {
+        create_shards: false,
+        ..Options::default()
+    })
+    .await;
     // The admin caps the shard below the leaves' sum (and funds it fully).
     let cap = 600; // leaves are 100..=500 in some order
     f.create_shard(0, cap).await.unwrap();
     let vault = f.keys.vault(0);
-    token::mint_to(&mut f.bank, &f.mint, &vault, &SPL_TOKEN, 1_500, 6).await.unwrap();
+    token::mint_to(&mut f.bank, &f.mint, &vault, &SPL_TOKEN, 1_500, 6)
+        .await
+        .unwrap();
     let mut paid = 0;
     let mut refused = 0;
     for index in 0..5 {
         match f.claim(index).await {
             Ok(_) => paid += f.allocations[index as usize].unlocked,
             Err(error) => {
-                assert_eq!(custom_code(&error), Some(code(FloodgateError::ShardCapExceeded)));
+                assert_eq!(
+                    custom_code(&error),
+                    Some(code(FloodgateError::ShardCapExceeded))
+                );
                 refused += 1;
             }
         }
@@ -263,7 +341,10 @@ async fn a_shard_never_pays_past_its_max_total() {
 
 #[tokio::test]
 async fn an_overflowing_leaf_is_rejected() {
-    let options = Options { amounts: vec![(u64::MAX, 1), (5, 0)], ..Options::default() };
+    let options = Options {
+        amounts: vec![(u64::MAX, 1), (5, 0)],
+        ..Options::default()
+    };
     let mut f = Fixture::new(options).await;
     let index = f.allocations.iter().position(|a| a.locked == 1).unwrap() as u32;
     let leaf = f.leaf(index);
@@ -271,56 +352,96 @@ async fn an_overflowing_leaf_is_rejected() {
     let payer = f.bank.payer().pubkey();
     let instruction = ix::claim(&f.keys, &leaf, &destination, &payer);
     let claimant = f.claimant(index);
-    assert_error(f.send(&[instruction], &[&claimant]).await, FloodgateError::ArithmeticOverflow);
+    assert_error(
+        f.send(&[instruction], &[&claimant]).await,
+        FloodgateError::ArithmeticOverflow,
+    );
 }
 
 #[tokio::test]
 async fn a_locked_leaf_needs_its_vesting_account() {
-    let mut f = Fixture::new(Options { amounts: vec![(10, 90), (5, 0)], ..Options::default() }).await;
+    let mut f = Fixture::new(Options {
+        amounts: vec![(10, 90), (5, 0)],
+        ..Options::default()
+    })
+    .await;
     let index = f.allocations.iter().position(|a| a.locked == 90).unwrap() as u32;
     let leaf = f.leaf(index);
     let mut instruction = f.claim_ix(&leaf).await;
     // Optional accounts left out are passed as the program id.
     let vesting = pda::vesting(&f.keys.address, index).0;
-    let position = instruction.accounts.iter().position(|m| m.pubkey == vesting).unwrap();
+    let position = instruction
+        .accounts
+        .iter()
+        .position(|m| m.pubkey == vesting)
+        .unwrap();
     instruction.accounts[position].pubkey = floodgate::ID;
     instruction.accounts[position].is_writable = false;
     let claimant = f.claimant(index);
-    assert_error(f.send(&[instruction], &[&claimant]).await, FloodgateError::VestingAccountMissing);
+    assert_error(
+        f.send(&[instruction], &[&claimant]).await,
+        FloodgateError::VestingAccountMissing,
+    );
 }
 
 #[tokio::test]
 async fn a_wrong_vesting_account_is_rejected() {
-    let mut f = Fixture::new(Options { amounts: vec![(10, 90), (5, 0)], ..Options::default() }).await;
+    let mut f = Fixture::new(Options {
+        amounts: vec![(10, 90), (5, 0)],
+        ..Options::default()
+    })
+    .await;
     let index = f.allocations.iter().position(|a| a.locked == 90).unwrap() as u32;
     let leaf = f.leaf(index);
     let claimant = f.claimant(index);
     // Another leaf's vesting PDA.
     let mut instruction = f.claim_ix(&leaf).await;
     let vesting = pda::vesting(&f.keys.address, index).0;
-    let position = instruction.accounts.iter().position(|m| m.pubkey == vesting).unwrap();
+    let position = instruction
+        .accounts
+        .iter()
+        .position(|m| m.pubkey == vesting)
+        .unwrap();
     instruction.accounts[position].pubkey = pda::vesting(&f.keys.address, index ^ 1).0;
-    assert_error(f.send(&[instruction], &[&claimant]).await, FloodgateError::InvalidVestingAccount);
+    assert_error(
+        f.send(&[instruction], &[&claimant]).await,
+        FloodgateError::InvalidVestingAccount,
+    );
     // The right PDA with a wrong bump in the data (the bump is the byte after the amounts).
     let mut instruction = f.claim_ix(&leaf).await;
     let bump_at = 8 + 4 + 8 + 8;
     instruction.data[bump_at] = instruction.data[bump_at].wrapping_sub(1);
-    assert_error(f.send(&[instruction], &[&claimant]).await, FloodgateError::InvalidVestingAccount);
+    assert_error(
+        f.send(&[instruction], &[&claimant]).await,
+        FloodgateError::InvalidVestingAccount,
+    );
 }
 
 #[tokio::test]
 async fn a_claim_writes_only_its_shard_vault_destination_and_payer() {
-    let mut f = Fixture::new(Options { shard_bits: 1, ..eight() }).await;
+    let mut f = Fixture::new(Options {
+        shard_bits: 1,
+        ..eight()
+    })
+    .await;
     let leaf = f.leaf(6);
     let instruction = f.claim_ix(&leaf).await;
     let destination = pda::associated_token(&leaf.claimant, &f.mint, &SPL_TOKEN);
     let payer = f.bank.payer().pubkey();
-    let mut writable: Vec<_> = instruction.accounts.iter().filter(|m| m.is_writable).map(|m| m.pubkey).collect();
+    let mut writable: Vec<_> = instruction
+        .accounts
+        .iter()
+        .filter(|m| m.is_writable)
+        .map(|m| m.pubkey)
+        .collect();
     writable.sort();
     let mut expected = vec![f.keys.shard(3), f.keys.vault(3), destination, payer];
     expected.sort();
     assert_eq!(writable, expected);
-    assert!(!instruction.accounts[1].is_writable, "the distributor is read-only");
+    assert!(
+        !instruction.accounts[1].is_writable,
+        "the distributor is read-only"
+    );
     f.claim_leaf(&leaf, 6).await.expect("claim");
 }
 

@@ -8,16 +8,32 @@ use solana_sdk::signature::{Keypair, Signer};
 #[tokio::test]
 async fn anyone_pushes_a_leaf_to_the_claimants_ata_creating_it() {
     for token_program in [SPL_TOKEN, TOKEN_2022] {
-        let mut f = Fixture::new(Options { token_program, ..Options::default() }).await;
+        let mut f = Fixture::new(Options {
+            token_program,
+            ..Options::default()
+        })
+        .await;
         let pusher = Keypair::new();
         f.bank.fund(&pusher.pubkey(), 1_000_000_000).await.unwrap();
         let leaf = f.leaf(3);
-        assert!(f.bank.account(&pda::associated_token(&leaf.claimant, &f.mint, &token_program)).await.is_none());
+        assert!(
+            f.bank
+                .account(&pda::associated_token(
+                    &leaf.claimant,
+                    &f.mint,
+                    &token_program
+                ))
+                .await
+                .is_none()
+        );
         let instructions = [
             ix::create_claimant_ata(&f.keys, &leaf.claimant, &pusher.pubkey()),
             ix::claim_for(&f.keys, &leaf, &pusher.pubkey()),
         ];
-        f.bank.send_as(&pusher.pubkey(), &instructions, &[&pusher]).await.expect("push");
+        f.bank
+            .send_as(&pusher.pubkey(), &instructions, &[&pusher])
+            .await
+            .expect("push");
         assert_eq!(f.ata_balance(3).await, leaf.unlocked);
         // The claimant signed nothing, and the leaf is now spent for everyone.
         assert_error(f.claim(3).await, FloodgateError::AlreadyClaimed);
@@ -30,17 +46,27 @@ async fn a_claimed_leaf_cannot_be_pushed() {
     f.claim(2).await.unwrap();
     let payer = f.bank.payer().pubkey();
     let instruction = ix::claim_for(&f.keys, &f.leaf(2), &payer);
-    assert_error(f.send(&[instruction], &[]).await, FloodgateError::AlreadyClaimed);
+    assert_error(
+        f.send(&[instruction], &[]).await,
+        FloodgateError::AlreadyClaimed,
+    );
 }
 
 #[tokio::test]
 async fn it_needs_the_distributor_to_allow_it() {
-    let mut f = Fixture::new(Options { allow_claim_for: false, ..Options::default() }).await;
+    let mut f = Fixture::new(Options {
+        allow_claim_for: false,
+        ..Options::default()
+    })
+    .await;
     let leaf = f.leaf(0);
     f.ata(&leaf.claimant).await;
     let payer = f.bank.payer().pubkey();
     let instruction = ix::claim_for(&f.keys, &leaf, &payer);
-    assert_error(f.send(&[instruction], &[]).await, FloodgateError::ClaimForDisabled);
+    assert_error(
+        f.send(&[instruction], &[]).await,
+        FloodgateError::ClaimForDisabled,
+    );
 }
 
 #[tokio::test]
@@ -50,17 +76,29 @@ async fn the_destination_must_be_the_claimants_ata() {
     f.ata(&leaf.claimant).await;
     let payer = f.bank.payer().pubkey();
     // Another token account that the claimant owns is still not its ATA.
-    let other = token::create_token_account(&mut f.bank, &f.mint, &leaf.claimant, &SPL_TOKEN).await.unwrap();
+    let other = token::create_token_account(&mut f.bank, &f.mint, &leaf.claimant, &SPL_TOKEN)
+        .await
+        .unwrap();
     let mut instruction = ix::claim_for(&f.keys, &leaf, &payer);
     let ata = pda::associated_token(&leaf.claimant, &f.mint, &SPL_TOKEN);
-    let position = instruction.accounts.iter().position(|m| m.pubkey == ata).unwrap();
+    let position = instruction
+        .accounts
+        .iter()
+        .position(|m| m.pubkey == ata)
+        .unwrap();
     instruction.accounts[position].pubkey = other;
-    assert_error(f.send(&[instruction], &[]).await, FloodgateError::NotAssociatedTokenAccount);
+    assert_error(
+        f.send(&[instruction], &[]).await,
+        FloodgateError::NotAssociatedTokenAccount,
+    );
     // The ATA with a wrong bump.
     let mut instruction = ix::claim_for(&f.keys, &leaf, &payer);
     let last = instruction.data.len() - 1;
     instruction.data[last] = instruction.data[last].wrapping_sub(1);
-    assert_error(f.send(&[instruction], &[]).await, FloodgateError::NotAssociatedTokenAccount);
+    assert_error(
+        f.send(&[instruction], &[]).await,
+        FloodgateError::NotAssociatedTokenAccount,
+    );
 }
 
 #[tokio::test]
@@ -71,17 +109,25 @@ async fn a_push_is_bound_by_the_proof_like_a_claim() {
     f.ata(&leaf.claimant).await;
     let payer = f.bank.payer().pubkey();
     let instruction = ix::claim_for(&f.keys, &leaf, &payer);
-    assert_error(f.send(&[instruction], &[]).await, FloodgateError::InvalidProof);
+    assert_error(
+        f.send(&[instruction], &[]).await,
+        FloodgateError::InvalidProof,
+    );
 }
 
 #[tokio::test]
 async fn pushes_stop_while_paused() {
     let mut f = Fixture::default().await;
     let admin = f.admin.insecure_clone();
-    f.send(&[ix::set_paused(&f.keys, &admin.pubkey(), true)], &[&admin]).await.unwrap();
+    f.send(&[ix::set_paused(&f.keys, &admin.pubkey(), true)], &[&admin])
+        .await
+        .unwrap();
     let leaf = f.leaf(0);
     f.ata(&leaf.claimant).await;
     let payer = f.bank.payer().pubkey();
     let instruction = ix::claim_for(&f.keys, &leaf, &payer);
-    assert_error(f.send(&[instruction], &[]).await, FloodgateError::ClaimsPaused);
+    assert_error(
+        f.send(&[instruction], &[]).await,
+        FloodgateError::ClaimsPaused,
+    );
 }

@@ -11,10 +11,15 @@ async fn anyone_claws_back_what_is_left_once_it_opens() {
     f.claim(0).await.unwrap();
     let left = f.shard_total(0) - f.allocations[0].unlocked;
     f.set_time(f.args.clawback_start_ts - 1).await;
-    assert_error(f.send(&[ix::clawback(&f.keys, 0)], &[]).await, FloodgateError::ClawbackTooEarly);
+    assert_error(
+        f.send(&[ix::clawback(&f.keys, 0)], &[]).await,
+        FloodgateError::ClawbackTooEarly,
+    );
     f.go_to_clawback().await;
     // Sent by a stranger: the bank's payer is neither creator nor admin.
-    f.send(&[ix::clawback(&f.keys, 0)], &[]).await.expect("clawback");
+    f.send(&[ix::clawback(&f.keys, 0)], &[])
+        .await
+        .expect("clawback");
     assert_eq!(f.balance(f.keys.clawback_receiver).await, left);
     assert_eq!(f.balance(f.keys.vault(0)).await, 0);
     let shard = f.shard(0).await.header;
@@ -26,7 +31,10 @@ async fn a_shard_is_clawed_back_once() {
     let mut f = Fixture::default().await;
     f.go_to_clawback().await;
     f.send(&[ix::clawback(&f.keys, 0)], &[]).await.unwrap();
-    assert_error(f.send(&[ix::clawback(&f.keys, 0)], &[]).await, FloodgateError::AlreadyClawedBack);
+    assert_error(
+        f.send(&[ix::clawback(&f.keys, 0)], &[]).await,
+        FloodgateError::AlreadyClawedBack,
+    );
 }
 
 #[tokio::test]
@@ -35,18 +43,30 @@ async fn tokens_go_only_to_the_recorded_receiver() {
     f.go_to_clawback().await;
     let thief = Keypair::new().pubkey();
     let mut keys = f.keys;
-    keys.clawback_receiver = token::create_token_account(&mut f.bank, &f.mint, &thief, &SPL_TOKEN).await.unwrap();
-    assert_error(f.send(&[ix::clawback(&keys, 0)], &[]).await, FloodgateError::ClawbackReceiverMismatch);
+    keys.clawback_receiver = token::create_token_account(&mut f.bank, &f.mint, &thief, &SPL_TOKEN)
+        .await
+        .unwrap();
+    assert_error(
+        f.send(&[ix::clawback(&keys, 0)], &[]).await,
+        FloodgateError::ClawbackReceiverMismatch,
+    );
 }
 
 #[tokio::test]
 async fn the_shard_index_must_match_the_shard() {
-    let mut f = Fixture::new(Options { shard_bits: 1, ..Options::default() }).await;
+    let mut f = Fixture::new(Options {
+        shard_bits: 1,
+        ..Options::default()
+    })
+    .await;
     f.go_to_clawback().await;
     let mut instruction = ix::clawback(&f.keys, 0);
     let last = instruction.data.len() - 4;
     instruction.data[last..].copy_from_slice(&1u32.to_le_bytes());
-    assert_error(f.send(&[instruction], &[]).await, FloodgateError::WrongShard);
+    assert_error(
+        f.send(&[instruction], &[]).await,
+        FloodgateError::WrongShard,
+    );
 }
 
 #[tokio::test]
@@ -57,5 +77,8 @@ async fn a_shard_of_another_distributor_is_rejected() {
     let mut instruction = ix::clawback(&f.keys, 0);
     instruction.accounts[1].pubkey = other.shard(0);
     instruction.accounts[2].pubkey = other.vault(0);
-    assert_error(f.send(&[instruction], &[]).await, FloodgateError::DistributorMismatch);
+    assert_error(
+        f.send(&[instruction], &[]).await,
+        FloodgateError::DistributorMismatch,
+    );
 }

@@ -60,11 +60,25 @@ async fn claims_in_different_shards_write_disjoint_accounts() {
         f.bank.fund(&claimant.pubkey(), 100_000_000).await.unwrap();
         let destination = f.ata(&claimant.pubkey()).await;
         let instruction = ix::claim(&f.keys, &f.leaf(index), &destination, &claimant.pubkey());
-        let writable: HashSet<_> = instruction.accounts.iter().filter(|m| m.is_writable).map(|m| m.pubkey).collect();
+        let writable: HashSet<_> = instruction
+            .accounts
+            .iter()
+            .filter(|m| m.is_writable)
+            .map(|m| m.pubkey)
+            .collect();
         let shard_index = index >> 2;
-        let expected: HashSet<_> = [f.keys.shard(shard_index), f.keys.vault(shard_index), destination, claimant.pubkey()].into();
+        let expected: HashSet<_> = [
+            f.keys.shard(shard_index),
+            f.keys.vault(shard_index),
+            destination,
+            claimant.pubkey(),
+        ]
+        .into();
         assert_eq!(writable, expected);
-        f.bank.send_as(&claimant.pubkey(), &[instruction], &[&claimant]).await.expect("claim");
+        f.bank
+            .send_as(&claimant.pubkey(), &[instruction], &[&claimant])
+            .await
+            .expect("claim");
         writable_sets.push(writable);
     }
     for (i, a) in writable_sets.iter().enumerate() {
@@ -76,29 +90,54 @@ async fn claims_in_different_shards_write_disjoint_accounts() {
 
 #[tokio::test]
 async fn create_shard_rejects_an_index_past_the_last_shard() {
-    let mut f = Fixture::new(Options { create_shards: false, ..eleven() }).await;
-    assert_error(f.create_shard(3, 1).await, FloodgateError::ShardIndexOutOfRange);
+    let mut f = Fixture::new(Options {
+        create_shards: false,
+        ..eleven()
+    })
+    .await;
+    assert_error(
+        f.create_shard(3, 1).await,
+        FloodgateError::ShardIndexOutOfRange,
+    );
 }
 
 #[tokio::test]
 async fn create_shard_rejects_a_zero_max_total() {
-    let mut f = Fixture::new(Options { create_shards: false, ..eleven() }).await;
+    let mut f = Fixture::new(Options {
+        create_shards: false,
+        ..eleven()
+    })
+    .await;
     assert_error(f.create_shard(0, 0).await, FloodgateError::InvalidMaxTotal);
 }
 
 #[tokio::test]
 async fn shards_cannot_be_allocated_more_than_the_total() {
-    let mut f = Fixture::new(Options { create_shards: false, ..eleven() }).await;
+    let mut f = Fixture::new(Options {
+        create_shards: false,
+        ..eleven()
+    })
+    .await;
     let total = f.args.total_amount;
     f.create_shard(0, total - 5).await.unwrap();
-    assert_error(f.create_shard(1, 6).await, FloodgateError::ShardOverAllocated);
+    assert_error(
+        f.create_shard(1, 6).await,
+        FloodgateError::ShardOverAllocated,
+    );
     f.create_shard(1, 5).await.expect("exactly the total");
-    assert_error(f.create_shard(2, u64::MAX).await, FloodgateError::ShardOverAllocated);
+    assert_error(
+        f.create_shard(2, u64::MAX).await,
+        FloodgateError::ShardOverAllocated,
+    );
 }
 
 #[tokio::test]
 async fn a_shard_is_created_once() {
-    let mut f = Fixture::new(Options { create_shards: false, ..eleven() }).await;
+    let mut f = Fixture::new(Options {
+        create_shards: false,
+        ..eleven()
+    })
+    .await;
     f.create_shard(0, 1).await.unwrap();
     let again = f.create_shard(0, 1).await;
     assert!(again.is_err(), "the shard PDA is taken");
@@ -107,20 +146,35 @@ async fn a_shard_is_created_once() {
 
 #[tokio::test]
 async fn create_shard_checks_the_mint_and_token_program() {
-    let mut f = Fixture::new(Options { create_shards: false, ..eleven() }).await;
+    let mut f = Fixture::new(Options {
+        create_shards: false,
+        ..eleven()
+    })
+    .await;
     let admin = f.admin.insecure_clone();
-    let other_mint = token::create_mint(&mut f.bank, &SPL_TOKEN, 6, &[]).await.unwrap().pubkey();
+    let other_mint = token::create_mint(&mut f.bank, &SPL_TOKEN, 6, &[])
+        .await
+        .unwrap()
+        .pubkey();
     let mut keys = f.keys;
     keys.mint = other_mint;
     assert_error(
-        f.send(&[ix::create_shard(&keys, &admin.pubkey(), 0, 1)], &[&admin]).await,
+        f.send(&[ix::create_shard(&keys, &admin.pubkey(), 0, 1)], &[&admin])
+            .await,
         FloodgateError::MintMismatch,
     );
     let mut instruction = ix::create_shard(&f.keys, &admin.pubkey(), 0, 1);
-    let position = instruction.accounts.iter().position(|m| m.pubkey == SPL_TOKEN).unwrap();
+    let position = instruction
+        .accounts
+        .iter()
+        .position(|m| m.pubkey == SPL_TOKEN)
+        .unwrap();
     instruction.accounts[position].pubkey = TOKEN_2022;
     // The vault's creation fails in the token program, before any plain constraint.
-    assert_instruction_error(f.send(&[instruction], &[&admin]).await, InstructionError::IncorrectProgramId);
+    assert_instruction_error(
+        f.send(&[instruction], &[&admin]).await,
+        InstructionError::IncorrectProgramId,
+    );
 }
 
 #[tokio::test]

@@ -10,17 +10,34 @@ const LOCKED: u64 = 1_000;
 
 /// Two leaves: one vested (100 now, 1,000 over `VESTING_SECS`), one plain.
 async fn vested() -> (Fixture, u32) {
-    let f = Fixture::new(Options { amounts: vec![(UNLOCKED, LOCKED), (7, 0)], ..Options::default() }).await;
-    let index = f.allocations.iter().position(|a| a.locked == LOCKED).unwrap() as u32;
+    let f = Fixture::new(Options {
+        amounts: vec![(UNLOCKED, LOCKED), (7, 0)],
+        ..Options::default()
+    })
+    .await;
+    let index = f
+        .allocations
+        .iter()
+        .position(|a| a.locked == LOCKED)
+        .unwrap() as u32;
     (f, index)
 }
 
-async fn withdraw(f: &mut Fixture, index: u32) -> Result<floodgate_client::local::Sent, solana_program_test::BanksClientError> {
+async fn withdraw(
+    f: &mut Fixture,
+    index: u32,
+) -> Result<floodgate_client::local::Sent, solana_program_test::BanksClientError> {
     // The claim created the claimant's ATA.
     let claimant = f.claimant(index);
     let destination = pda::associated_token(&claimant.pubkey(), &f.mint, &f.options.token_program);
     let rent_payer = f.bank.payer().pubkey();
-    let instruction = ix::withdraw_vested(&f.keys, index, &claimant.pubkey(), &destination, &rent_payer);
+    let instruction = ix::withdraw_vested(
+        &f.keys,
+        index,
+        &claimant.pubkey(),
+        &destination,
+        &rent_payer,
+    );
     f.send(&[instruction], &[&claimant]).await
 }
 
@@ -32,19 +49,28 @@ async fn locked_amounts_vest_linearly_and_the_status_closes_at_the_end() {
     f.claim(index).await.expect("claim");
     assert_eq!(f.ata_balance(index).await, UNLOCKED);
     let status = accounts::vesting(&f.bank.account(&vesting).await.unwrap().data).unwrap();
-    assert_eq!((status.index, status.locked_total, status.withdrawn), (index, LOCKED, 0));
+    assert_eq!(
+        (status.index, status.locked_total, status.withdrawn),
+        (index, LOCKED, 0)
+    );
     assert_eq!(status.claimant, f.allocations[index as usize].claimant);
     assert_eq!(status.rent_payer, payer);
     assert_eq!(f.shard(0).await.header.claimed_amount, UNLOCKED + LOCKED);
 
     // Nothing has vested at the start.
-    assert_error(withdraw(&mut f, index).await, FloodgateError::NothingToWithdraw);
+    assert_error(
+        withdraw(&mut f, index).await,
+        FloodgateError::NothingToWithdraw,
+    );
     // A quarter of the way: a quarter.
     f.set_time(START + VESTING_SECS / 4).await;
     withdraw(&mut f, index).await.expect("quarter");
     assert_eq!(f.ata_balance(index).await, UNLOCKED + LOCKED / 4);
     // Twice at the same time: nothing more.
-    assert_error(withdraw(&mut f, index).await, FloodgateError::NothingToWithdraw);
+    assert_error(
+        withdraw(&mut f, index).await,
+        FloodgateError::NothingToWithdraw,
+    );
     // At the end: the rest, and the status closes with its rent back to the payer.
     f.set_time(START + VESTING_SECS).await;
     let payer_before = f.bank.lamports(&payer).await;
@@ -67,14 +93,32 @@ async fn a_pushed_vested_leaf_is_withdrawn_by_its_claimant() {
         ix::create_claimant_ata(&f.keys, &leaf.claimant, &pusher.pubkey()),
         ix::claim_for(&f.keys, &leaf, &pusher.pubkey()),
     ];
-    f.bank.send_as(&pusher.pubkey(), &instructions, &[&pusher]).await.expect("push");
+    f.bank
+        .send_as(&pusher.pubkey(), &instructions, &[&pusher])
+        .await
+        .expect("push");
     f.set_time(START + VESTING_SECS).await;
     let claimant = f.claimant(index);
     let destination = pda::associated_token(&claimant.pubkey(), &f.mint, &SPL_TOKEN);
     // The rent goes back to the pusher, who paid it.
-    let wrong = ix::withdraw_vested(&f.keys, index, &claimant.pubkey(), &destination, &f.bank.payer().pubkey());
-    assert_error(f.send(&[wrong], &[&claimant]).await, FloodgateError::RentPayerMismatch);
-    let right = ix::withdraw_vested(&f.keys, index, &claimant.pubkey(), &destination, &pusher.pubkey());
+    let wrong = ix::withdraw_vested(
+        &f.keys,
+        index,
+        &claimant.pubkey(),
+        &destination,
+        &f.bank.payer().pubkey(),
+    );
+    assert_error(
+        f.send(&[wrong], &[&claimant]).await,
+        FloodgateError::RentPayerMismatch,
+    );
+    let right = ix::withdraw_vested(
+        &f.keys,
+        index,
+        &claimant.pubkey(),
+        &destination,
+        &pusher.pubkey(),
+    );
     f.send(&[right], &[&claimant]).await.expect("withdraw");
     assert_eq!(f.ata_balance(index).await, UNLOCKED + LOCKED);
 }
@@ -88,7 +132,10 @@ async fn only_the_claimant_withdraws() {
     let destination = f.ata(&thief.pubkey()).await;
     let payer = f.bank.payer().pubkey();
     let instruction = ix::withdraw_vested(&f.keys, index, &thief.pubkey(), &destination, &payer);
-    assert_error(f.send(&[instruction], &[&thief]).await, FloodgateError::ClaimantMismatch);
+    assert_error(
+        f.send(&[instruction], &[&thief]).await,
+        FloodgateError::ClaimantMismatch,
+    );
 }
 
 #[tokio::test]
@@ -99,10 +146,14 @@ async fn the_index_must_match_the_status() {
     let claimant = f.claimant(index);
     let destination = f.ata(&claimant.pubkey()).await;
     let payer = f.bank.payer().pubkey();
-    let mut instruction = ix::withdraw_vested(&f.keys, index, &claimant.pubkey(), &destination, &payer);
+    let mut instruction =
+        ix::withdraw_vested(&f.keys, index, &claimant.pubkey(), &destination, &payer);
     let last = instruction.data.len() - 4;
     instruction.data[last..].copy_from_slice(&(index ^ 1).to_le_bytes());
-    assert_error(f.send(&[instruction], &[&claimant]).await, FloodgateError::InvalidVestingAccount);
+    assert_error(
+        f.send(&[instruction], &[&claimant]).await,
+        FloodgateError::InvalidVestingAccount,
+    );
 }
 
 #[tokio::test]
@@ -114,12 +165,20 @@ async fn a_status_of_another_distributor_is_rejected() {
     let claimant = f.claimant(index);
     let destination = f.ata(&claimant.pubkey()).await;
     let payer = f.bank.payer().pubkey();
-    let mut instruction = ix::withdraw_vested(&other, index, &claimant.pubkey(), &destination, &payer);
+    let mut instruction =
+        ix::withdraw_vested(&other, index, &claimant.pubkey(), &destination, &payer);
     // Everything of the other distributor but the vesting status of this one.
     let theirs = pda::vesting(&other.address, index).0;
-    let position = instruction.accounts.iter().position(|m| m.pubkey == theirs).unwrap();
+    let position = instruction
+        .accounts
+        .iter()
+        .position(|m| m.pubkey == theirs)
+        .unwrap();
     instruction.accounts[position].pubkey = pda::vesting(&f.keys.address, index).0;
-    assert_error(f.send(&[instruction], &[&claimant]).await, FloodgateError::DistributorMismatch);
+    assert_error(
+        f.send(&[instruction], &[&claimant]).await,
+        FloodgateError::DistributorMismatch,
+    );
 }
 
 #[tokio::test]
@@ -128,12 +187,19 @@ async fn withdrawals_stop_after_clawback() {
     f.claim(index).await.unwrap();
     f.go_to_clawback().await;
     f.send(&[ix::clawback(&f.keys, 0)], &[]).await.unwrap();
-    assert_error(withdraw(&mut f, index).await, FloodgateError::ShardClawedBack);
+    assert_error(
+        withdraw(&mut f, index).await,
+        FloodgateError::ShardClawedBack,
+    );
 }
 
 #[tokio::test]
 async fn the_shard_must_hold_the_leaf() {
-    let options = Options { amounts: vec![(1, 10), (2, 20), (3, 30)], shard_bits: 1, ..Options::default() };
+    let options = Options {
+        amounts: vec![(1, 10), (2, 20), (3, 30)],
+        shard_bits: 1,
+        ..Options::default()
+    };
     let mut f = Fixture::new(options).await;
     f.claim(0).await.unwrap();
     f.set_time(START + VESTING_SECS).await;
@@ -143,5 +209,8 @@ async fn the_shard_must_hold_the_leaf() {
     let mut instruction = ix::withdraw_vested(&f.keys, 0, &claimant.pubkey(), &destination, &payer);
     instruction.accounts[2].pubkey = f.keys.shard(1);
     instruction.accounts[3].pubkey = f.keys.vault(1);
-    assert_error(f.send(&[instruction], &[&claimant]).await, FloodgateError::WrongShard);
+    assert_error(
+        f.send(&[instruction], &[&claimant]).await,
+        FloodgateError::WrongShard,
+    );
 }

@@ -21,9 +21,11 @@ pub fn progress(len: u64, message: &'static str, format: OutputFormat) -> indica
         indicatif::ProgressBar::new(len)
     };
     bar.set_style(
-        indicatif::ProgressStyle::with_template("{msg:>18} [{bar:40}] {pos}/{len} {per_sec} eta {eta}")
-            .expect("static template")
-            .progress_chars("=> "),
+        indicatif::ProgressStyle::with_template(
+            "{msg:>18} [{bar:40}] {pos}/{len} {per_sec} eta {eta}",
+        )
+        .expect("static template")
+        .progress_chars("=> "),
     );
     bar.set_message(message);
     bar

@@ -4,13 +4,22 @@ use crate::ClientError;
 use anchor_lang::{AccountDeserialize, Discriminator};
 use floodgate::state::{Distributor, Shard, VestingStatus, bitmap_len, is_claimed};
 
-fn zero_copy<T: bytemuck::Pod + Discriminator>(data: &[u8], what: &'static str) -> Result<T, ClientError> {
+fn zero_copy<T: bytemuck::Pod + Discriminator>(
+    data: &[u8],
+    what: &'static str,
+) -> Result<T, ClientError> {
     let size = 8 + std::mem::size_of::<T>();
     if data.len() < size {
-        return Err(ClientError::AccountData { what, reason: format!("{} bytes, expected at least {size}", data.len()) });
+        return Err(ClientError::AccountData {
+            what,
+            reason: format!("{} bytes, expected at least {size}", data.len()),
+        });
     }
     if &data[..8] != T::DISCRIMINATOR {
-        return Err(ClientError::AccountData { what, reason: "wrong discriminator".into() });
+        return Err(ClientError::AccountData {
+            what,
+            reason: "wrong discriminator".into(),
+        });
     }
     Ok(bytemuck::pod_read_unaligned(&data[8..size]))
 }
@@ -44,13 +53,18 @@ pub fn shard(data: &[u8]) -> Result<ShardState, ClientError> {
     let header: Shard = zero_copy(data, "shard")?;
     let bitmap = data
         .get(Shard::HEADER_SPACE..Shard::HEADER_SPACE + bitmap_len(header.leaf_count))
-        .ok_or_else(|| ClientError::AccountData { what: "shard", reason: "bitmap is truncated".into() })?
+        .ok_or_else(|| ClientError::AccountData {
+            what: "shard",
+            reason: "bitmap is truncated".into(),
+        })?
         .to_vec();
     Ok(ShardState { header, bitmap })
 }
 
 /// Decodes a vesting status account.
 pub fn vesting(data: &[u8]) -> Result<VestingStatus, ClientError> {
-    VestingStatus::try_deserialize(&mut &data[..])
-        .map_err(|e| ClientError::AccountData { what: "vesting status", reason: e.to_string() })
+    VestingStatus::try_deserialize(&mut &data[..]).map_err(|e| ClientError::AccountData {
+        what: "vesting status",
+        reason: e.to_string(),
+    })
 }

@@ -10,13 +10,10 @@ use anchor_lang::{
 };
 use anchor_spl::associated_token::spl_associated_token_account::instruction::create_associated_token_account_idempotent;
 use floodgate::{
-    ID as PROGRAM_ID,
-    accounts as acc,
-    instruction as ix,
+    ID as PROGRAM_ID, accounts as acc, instruction as ix,
     instructions::{ClaimArgs, CreateDistributorArgs},
     state::Distributor,
 };
-
 
 /// What every builder needs to know about a distributor.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -96,7 +93,12 @@ pub fn create_distributor(
 }
 
 /// `create_shard` by `admin` (who pays).
-pub fn create_shard(d: &DistributorKeys, admin: &Pubkey, shard_index: u32, max_total: u64) -> Instruction {
+pub fn create_shard(
+    d: &DistributorKeys,
+    admin: &Pubkey,
+    shard_index: u32,
+    max_total: u64,
+) -> Instruction {
     let shard = d.shard(shard_index);
     build(
         acc::CreateShard {
@@ -108,11 +110,19 @@ pub fn create_shard(d: &DistributorKeys, admin: &Pubkey, shard_index: u32, max_t
             token_program: d.token_program,
             system_program: system_program::ID,
         },
-        ix::CreateShard { shard_index, max_total },
+        ix::CreateShard {
+            shard_index,
+            max_total,
+        },
     )
 }
 
-fn claim_accounts(d: &DistributorKeys, leaf: &LeafClaim, destination: &Pubkey, payer: &Pubkey) -> (acc::ClaimAccounts, u8) {
+fn claim_accounts(
+    d: &DistributorKeys,
+    leaf: &LeafClaim,
+    destination: &Pubkey,
+    payer: &Pubkey,
+) -> (acc::ClaimAccounts, u8) {
     let shard_index = leaf.index >> d.shard_bits;
     let shard = d.shard(shard_index);
     let (vesting, vesting_bump, system) = if leaf.locked > 0 {
@@ -148,22 +158,39 @@ fn claim_args(leaf: &LeafClaim, vesting_bump: u8) -> ClaimArgs {
 /// `claim`: the claimant signs; tokens go to `destination` (any token account of the
 /// mint). `payer` pays the vesting status's rent when the leaf has a locked part (the
 /// claimant itself in a wallet).
-pub fn claim(d: &DistributorKeys, leaf: &LeafClaim, destination: &Pubkey, payer: &Pubkey) -> Instruction {
+pub fn claim(
+    d: &DistributorKeys,
+    leaf: &LeafClaim,
+    destination: &Pubkey,
+    payer: &Pubkey,
+) -> Instruction {
     let (common, vesting_bump) = claim_accounts(d, leaf, destination, payer);
     build(
-        acc::Claim { claimant: leaf.claimant, common },
-        ix::Claim { args: claim_args(leaf, vesting_bump) },
+        acc::Claim {
+            claimant: leaf.claimant,
+            common,
+        },
+        ix::Claim {
+            args: claim_args(leaf, vesting_bump),
+        },
     )
 }
 
 /// `claim_for`: `payer` signs and pushes the leaf to the claimant's associated token
 /// account. Pair it with [`create_claimant_ata`] when that account may not exist.
 pub fn claim_for(d: &DistributorKeys, leaf: &LeafClaim, payer: &Pubkey) -> Instruction {
-    let (destination, ata_bump) = pda::associated_token_with_bump(&leaf.claimant, &d.mint, &d.token_program);
+    let (destination, ata_bump) =
+        pda::associated_token_with_bump(&leaf.claimant, &d.mint, &d.token_program);
     let (common, vesting_bump) = claim_accounts(d, leaf, &destination, payer);
     build(
-        acc::ClaimFor { claimant: leaf.claimant, common },
-        ix::ClaimFor { args: claim_args(leaf, vesting_bump), ata_bump },
+        acc::ClaimFor {
+            claimant: leaf.claimant,
+            common,
+        },
+        ix::ClaimFor {
+            args: claim_args(leaf, vesting_bump),
+            ata_bump,
+        },
     )
 }
 
@@ -217,21 +244,33 @@ pub fn clawback(d: &DistributorKeys, shard_index: u32) -> Instruction {
 /// `set_admin`.
 pub fn set_admin(d: &DistributorKeys, admin: &Pubkey, new_admin: &Pubkey) -> Instruction {
     build(
-        acc::AdminOnly { admin: *admin, distributor: d.address },
-        ix::SetAdmin { new_admin: *new_admin },
+        acc::AdminOnly {
+            admin: *admin,
+            distributor: d.address,
+        },
+        ix::SetAdmin {
+            new_admin: *new_admin,
+        },
     )
 }
 
 /// `set_paused`.
 pub fn set_paused(d: &DistributorKeys, admin: &Pubkey, paused: bool) -> Instruction {
     build(
-        acc::AdminOnly { admin: *admin, distributor: d.address },
+        acc::AdminOnly {
+            admin: *admin,
+            distributor: d.address,
+        },
         ix::SetPaused { paused },
     )
 }
 
 /// `set_clawback_receiver`.
-pub fn set_clawback_receiver(d: &DistributorKeys, admin: &Pubkey, new_receiver: &Pubkey) -> Instruction {
+pub fn set_clawback_receiver(
+    d: &DistributorKeys,
+    admin: &Pubkey,
+    new_receiver: &Pubkey,
+) -> Instruction {
     build(
         acc::SetClawbackReceiver {
             admin: *admin,
@@ -262,7 +301,10 @@ pub fn close_shard(d: &DistributorKeys, admin: &Pubkey, shard_index: u32) -> Ins
 /// `close_distributor` (every shard closed); rent goes to `admin`.
 pub fn close_distributor(d: &DistributorKeys, admin: &Pubkey) -> Instruction {
     build(
-        acc::CloseDistributor { admin: *admin, distributor: d.address },
+        acc::CloseDistributor {
+            admin: *admin,
+            distributor: d.address,
+        },
         ix::CloseDistributor {},
     )
 }

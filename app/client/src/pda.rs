@@ -70,8 +70,16 @@ mod tests {
 
     #[test]
     fn seeds_differ_by_every_component() {
-        let (a, _) = distributor(&Pubkey::new_from_array([1; 32]), &Pubkey::new_from_array([2; 32]), 0);
-        let (b, _) = distributor(&Pubkey::new_from_array([1; 32]), &Pubkey::new_from_array([2; 32]), 1);
+        let (a, _) = distributor(
+            &Pubkey::new_from_array([1; 32]),
+            &Pubkey::new_from_array([2; 32]),
+            0,
+        );
+        let (b, _) = distributor(
+            &Pubkey::new_from_array([1; 32]),
+            &Pubkey::new_from_array([2; 32]),
+            1,
+        );
         assert_ne!(a, b);
         assert_ne!(shard(&a, 0).0, shard(&a, 1).0);
         assert_ne!(shard(&a, 0).0, shard(&b, 0).0);

@@ -4,7 +4,9 @@
 use crate::state::Distributor;
 use anchor_lang::{
     prelude::*,
-    system_program::{Allocate, Assign, CreateAccount, Transfer, allocate, assign, create_account, transfer},
+    system_program::{
+        Allocate, Assign, CreateAccount, Transfer, allocate, assign, create_account, transfer,
+    },
 };
 use anchor_spl::token_interface::{CloseAccount, TransferChecked, close_account, transfer_checked};
 
@@ -71,7 +73,10 @@ pub fn create_pda_account<'info>(
         return create_account(
             CpiContext::new_with_signer(
                 system,
-                CreateAccount { from: payer.clone(), to: target.clone() },
+                CreateAccount {
+                    from: payer.clone(),
+                    to: target.clone(),
+                },
                 signer,
             ),
             rent,
@@ -81,16 +86,34 @@ pub fn create_pda_account<'info>(
     }
     if current < rent {
         transfer(
-            CpiContext::new(system, Transfer { from: payer.clone(), to: target.clone() }),
+            CpiContext::new(
+                system,
+                Transfer {
+                    from: payer.clone(),
+                    to: target.clone(),
+                },
+            ),
             rent - current,
         )?;
     }
     allocate(
-        CpiContext::new_with_signer(system, Allocate { account_to_allocate: target.clone() }, signer),
+        CpiContext::new_with_signer(
+            system,
+            Allocate {
+                account_to_allocate: target.clone(),
+            },
+            signer,
+        ),
         space as u64,
     )?;
     assign(
-        CpiContext::new_with_signer(system, Assign { account_to_assign: target.clone() }, signer),
+        CpiContext::new_with_signer(
+            system,
+            Assign {
+                account_to_assign: target.clone(),
+            },
+            signer,
+        ),
         &crate::ID,
     )
 }

@@ -1,8 +1,8 @@
 //! [`LocalBank`]: send transactions, read accounts and move the clock in-process.
 
 use super::program_test;
-use solana_program_test::{BanksClientError, ProgramTestContext};
 use anchor_lang::solana_program::system_instruction;
+use solana_program_test::{BanksClientError, ProgramTestContext};
 use solana_sdk::{
     account::Account,
     clock::Clock,
@@ -39,7 +39,10 @@ impl LocalBank {
     }
 
     pub fn from_context(context: ProgramTestContext) -> Self {
-        Self { context, sent: HashSet::new() }
+        Self {
+            context,
+            sent: HashSet::new(),
+        }
     }
 
     /// The funded keypair that pays fees by default.
@@ -51,15 +54,21 @@ impl LocalBank {
         &mut self.context
     }
 
-    async fn blockhash_for(&mut self, instructions: &[Instruction], payer: &Pubkey, signers: &[&Keypair]) -> Result<Transaction, BanksClientError> {
+    async fn blockhash_for(
+        &mut self,
+        instructions: &[Instruction],
+        payer: &Pubkey,
+        signers: &[&Keypair],
+    ) -> Result<Transaction, BanksClientError> {
         // The bank registers a new blockhash every simulated slot and forgets old ones,
         // so every transaction takes the latest.
         let mut blockhash: Hash = self.context.banks_client.get_latest_blockhash().await?;
         self.context.last_blockhash = blockhash;
         loop {
             let mut tx = Transaction::new_with_payer(instructions, Some(payer));
-            tx.try_sign(&signers.to_vec(), blockhash)
-                .map_err(|e| BanksClientError::ClientError(Box::leak(e.to_string().into_boxed_str())))?;
+            tx.try_sign(&signers.to_vec(), blockhash).map_err(|e| {
+                BanksClientError::ClientError(Box::leak(e.to_string().into_boxed_str()))
+            })?;
             // The same message under the same blockhash would be rejected as a
             // duplicate; a deliberate replay (a double claim test) gets a new blockhash.
             if !self.sent.contains(&tx.signatures[0]) {
@@ -71,22 +80,40 @@ impl LocalBank {
 
     /// Sends `instructions` paid by `fee_payer` and signed by `signers` (which must
     /// include the fee payer) and waits for the result.
-    pub async fn send_as(&mut self, fee_payer: &Pubkey, instructions: &[Instruction], signers: &[&Keypair]) -> Result<Sent, BanksClientError> {
+    pub async fn send_as(
+        &mut self,
+        fee_payer: &Pubkey,
+        instructions: &[Instruction],
+        signers: &[&Keypair],
+    ) -> Result<Sent, BanksClientError> {
         let tx = self.blockhash_for(instructions, fee_payer, signers).await?;
         let signature = tx.signatures[0];
         let size = wire_size(&tx);
         self.sent.insert(signature);
-        let outcome = self.context.banks_client.process_transaction_with_metadata(tx).await?;
+        let outcome = self
+            .context
+            .banks_client
+            .process_transaction_with_metadata(tx)
+            .await?;
         outcome.result.map_err(BanksClientError::TransactionError)?;
         let (compute_units, logs) = outcome
             .metadata
             .map(|m| (m.compute_units_consumed, m.log_messages))
             .unwrap_or_default();
-        Ok(Sent { signature, compute_units, logs, size })
+        Ok(Sent {
+            signature,
+            compute_units,
+            logs,
+            size,
+        })
     }
 
     /// Sends `instructions` with the bank's payer paying; `signers` are the others.
-    pub async fn send(&mut self, instructions: &[Instruction], signers: &[&Keypair]) -> Result<Sent, BanksClientError> {
+    pub async fn send(
+        &mut self,
+        instructions: &[Instruction],
+        signers: &[&Keypair],
+    ) -> Result<Sent, BanksClientError> {
         let payer = self.context.payer.insecure_clone();
         let mut all = vec![&payer];
         all.extend_from_slice(signers);
@@ -94,7 +121,12 @@ impl LocalBank {
     }
 
     pub async fn account(&mut self, address: &Pubkey) -> Option<Account> {
-        self.context.banks_client.get_account(*address).await.ok().flatten()
+        self.context
+            .banks_client
+            .get_account(*address)
+            .await
+            .ok()
+            .flatten()
     }
 
     pub async fn lamports(&mut self, address: &Pubkey) -> u64 {
@@ -102,7 +134,11 @@ impl LocalBank {
     }
 
     pub async fn clock(&mut self) -> Clock {
-        self.context.banks_client.get_sysvar::<Clock>().await.expect("the clock sysvar exists")
+        self.context
+            .banks_client
+            .get_sysvar::<Clock>()
+            .await
+            .expect("the clock sysvar exists")
     }
 
     /// Current unix time of the bank.
@@ -124,7 +160,12 @@ impl LocalBank {
     }
 
     pub async fn minimum_balance(&mut self, space: usize) -> u64 {
-        self.context.banks_client.get_rent().await.expect("rent sysvar").minimum_balance(space)
+        self.context
+            .banks_client
+            .get_rent()
+            .await
+            .expect("rent sysvar")
+            .minimum_balance(space)
     }
 }
 

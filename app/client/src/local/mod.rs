@@ -21,7 +21,11 @@ use solana_sdk::pubkey::Pubkey;
 /// account slice and the data to one lifetime, which `processor!` cannot promise, so
 /// this hands it leaked owned copies (a few hundred bytes per instruction; fine for a
 /// test bank).
-pub fn process_instruction(program_id: &Pubkey, accounts: &[AccountInfo], data: &[u8]) -> ProgramResult {
+pub fn process_instruction(
+    program_id: &Pubkey,
+    accounts: &[AccountInfo],
+    data: &[u8],
+) -> ProgramResult {
     let accounts = Box::leak(accounts.to_vec().into_boxed_slice());
     let program_id = Box::leak(Box::new(*program_id));
     let data = Box::leak(data.to_vec().into_boxed_slice());

@@ -2,18 +2,19 @@
 //! extensions), token accounts, minting and balances.
 
 use super::LocalBank;
+use anchor_lang::solana_program::system_instruction;
 use anchor_spl::{
     associated_token::spl_associated_token_account::instruction::create_associated_token_account_idempotent,
     token_interface::spl_token_2022::{
         self,
         extension::{
-            BaseStateWithExtensions, ExtensionType, StateWithExtensions, transfer_fee, transfer_hook,
+            BaseStateWithExtensions, ExtensionType, StateWithExtensions, transfer_fee,
+            transfer_hook,
         },
         state::{Account as TokenAccountState, Mint as MintState},
     },
 };
 use solana_program_test::BanksClientError;
-use anchor_lang::solana_program::system_instruction;
 use solana_sdk::{
     instruction::Instruction,
     program_pack::Pack,
@@ -26,10 +27,17 @@ use solana_sdk::{
 pub enum MintExtension {
     NonTransferable,
     /// A transfer hook pointing at `program` (any id will do; it is never called).
-    TransferHook { program: Pubkey },
-    TransferFee { basis_points: u16, maximum_fee: u64 },
+    TransferHook {
+        program: Pubkey,
+    },
+    TransferFee {
+        basis_points: u16,
+        maximum_fee: u64,
+    },
     MintCloseAuthority,
-    PermanentDelegate { delegate: Pubkey },
+    PermanentDelegate {
+        delegate: Pubkey,
+    },
 }
 
 impl MintExtension {
@@ -43,13 +51,26 @@ impl MintExtension {
         }
     }
 
-    fn instruction(&self, token_program: &Pubkey, mint: &Pubkey, authority: &Pubkey) -> Instruction {
+    fn instruction(
+        &self,
+        token_program: &Pubkey,
+        mint: &Pubkey,
+        authority: &Pubkey,
+    ) -> Instruction {
         let built = match *self {
-            Self::NonTransferable => spl_token_2022::instruction::initialize_non_transferable_mint(token_program, mint),
-            Self::TransferHook { program } => {
-                transfer_hook::instruction::initialize(token_program, mint, Some(*authority), Some(program))
+            Self::NonTransferable => {
+                spl_token_2022::instruction::initialize_non_transferable_mint(token_program, mint)
             }
-            Self::TransferFee { basis_points, maximum_fee } => transfer_fee::instruction::initialize_transfer_fee_config(
+            Self::TransferHook { program } => transfer_hook::instruction::initialize(
+                token_program,
+                mint,
+                Some(*authority),
+                Some(program),
+            ),
+            Self::TransferFee {
+                basis_points,
+                maximum_fee,
+            } => transfer_fee::instruction::initialize_transfer_fee_config(
                 token_program,
                 mint,
                 Some(authority),
@@ -58,10 +79,18 @@ impl MintExtension {
                 maximum_fee,
             ),
             Self::MintCloseAuthority => {
-                spl_token_2022::instruction::initialize_mint_close_authority(token_program, mint, Some(authority))
+                spl_token_2022::instruction::initialize_mint_close_authority(
+                    token_program,
+                    mint,
+                    Some(authority),
+                )
             }
             Self::PermanentDelegate { delegate } => {
-                spl_token_2022::instruction::initialize_permanent_delegate(token_program, mint, &delegate)
+                spl_token_2022::instruction::initialize_permanent_delegate(
+                    token_program,
+                    mint,
+                    &delegate,
+                )
             }
         };
         built.expect("extension instructions accept Token-2022")
@@ -91,10 +120,20 @@ pub async fn create_mint(
         space as u64,
         token_program,
     )];
-    instructions.extend(extensions.iter().map(|e| e.instruction(token_program, &mint.pubkey(), &authority)));
+    instructions.extend(
+        extensions
+            .iter()
+            .map(|e| e.instruction(token_program, &mint.pubkey(), &authority)),
+    );
     instructions.push(
-        spl_token_2022::instruction::initialize_mint2(token_program, &mint.pubkey(), &authority, None, decimals)
-            .expect("token program id"),
+        spl_token_2022::instruction::initialize_mint2(
+            token_program,
+            &mint.pubkey(),
+            &authority,
+            None,
+            decimals,
+        )
+        .expect("token program id"),
     );
     bank.send(&instructions, &[&mint]).await?;
     Ok(mint)
@@ -125,9 +164,20 @@ pub async fn create_token_account(
     let lamports = bank.minimum_balance(space).await;
     let payer = bank.payer().pubkey();
     let instructions = [
-        system_instruction::create_account(&payer, &account.pubkey(), lamports, space as u64, token_program),
-        spl_token_2022::instruction::initialize_account3(token_program, &account.pubkey(), mint, owner)
-            .expect("token program id"),
+        system_instruction::create_account(
+            &payer,
+            &account.pubkey(),
+            lamports,
+            space as u64,
+            token_program,
+        ),
+        spl_token_2022::instruction::initialize_account3(
+            token_program,
+            &account.pubkey(),
+            mint,
+            owner,
+        )
+        .expect("token program id"),
     ];
     bank.send(&instructions, &[&account]).await?;
     Ok(account.pubkey())
@@ -139,8 +189,11 @@ async fn token_account_space(bank: &mut LocalBank, mint: &Pubkey, token_program:
     }
     let data = bank.account(mint).await.expect("mint exists").data;
     let state = StateWithExtensions::<MintState>::unpack(&data).expect("a mint");
-    let required = ExtensionType::get_required_init_account_extensions(&state.get_extension_types().expect("extensions"));
-    ExtensionType::try_calculate_account_len::<TokenAccountState>(&required).expect("known extensions")
+    let required = ExtensionType::get_required_init_account_extensions(
+        &state.get_extension_types().expect("extensions"),
+    );
+    ExtensionType::try_calculate_account_len::<TokenAccountState>(&required)
+        .expect("known extensions")
 }
 
 /// Mints `amount` base units to token account `to` (the bank's payer is the authority).
@@ -153,8 +206,16 @@ pub async fn mint_to(
     decimals: u8,
 ) -> Result<(), BanksClientError> {
     let authority = bank.payer().pubkey();
-    let ix = spl_token_2022::instruction::mint_to_checked(token_program, mint, to, &authority, &[], amount, decimals)
-        .expect("token program id");
+    let ix = spl_token_2022::instruction::mint_to_checked(
+        token_program,
+        mint,
+        to,
+        &authority,
+        &[],
+        amount,
+        decimals,
+    )
+    .expect("token program id");
     bank.send(&[ix], &[]).await.map(|_| ())
 }
 
@@ -168,12 +229,23 @@ pub fn transfer_instruction(
     amount: u64,
     decimals: u8,
 ) -> Instruction {
-    spl_token_2022::instruction::transfer_checked(token_program, from, mint, to, owner, &[], amount, decimals)
-        .expect("token program id")
+    spl_token_2022::instruction::transfer_checked(
+        token_program,
+        from,
+        mint,
+        to,
+        owner,
+        &[],
+        amount,
+        decimals,
+    )
+    .expect("token program id")
 }
 
 /// Balance of a token account in base units (`None` when it does not exist).
 pub async fn balance(bank: &mut LocalBank, account: &Pubkey) -> Option<u64> {
     let data = bank.account(account).await?.data;
-    StateWithExtensions::<TokenAccountState>::unpack(&data).ok().map(|s| s.base.amount)
+    StateWithExtensions::<TokenAccountState>::unpack(&data)
+        .ok()
+        .map(|s| s.base.amount)
 }

@@ -91,15 +91,22 @@ impl<'info> ClaimAccounts<'info> {
     /// 4. the shard is the leaf's shard and has not been clawed back;
     /// 5. the leaf's bit is unset (then set);
     /// 6. the shard's `claimed_amount` stays within `max_total`;
-    /// then: pay `unlocked`, create the vesting status for `locked`, emit `Claimed`.
+    ///
+    /// Then: pay `unlocked`, create the vesting status for `locked`, emit `Claimed`.
     pub(crate) fn settle(&self, claimant: &Pubkey, args: &ClaimArgs) -> Result<()> {
         let distributor = self.distributor.load()?;
         let now = Clock::get()?.unix_timestamp;
         // 1.
         require!(!distributor.is_paused(), FloodgateError::ClaimsPaused);
-        require!(now >= distributor.claims_start_ts, FloodgateError::ClaimsNotStarted);
+        require!(
+            now >= distributor.claims_start_ts,
+            FloodgateError::ClaimsNotStarted
+        );
         // 2.
-        require!(args.index < distributor.num_leaves, FloodgateError::IndexOutOfRange);
+        require!(
+            args.index < distributor.num_leaves,
+            FloodgateError::IndexOutOfRange
+        );
         require!(
             args.proof.len() == usize::from(distributor.depth),
             FloodgateError::InvalidProofLength
@@ -137,7 +144,8 @@ impl<'info> ClaimAccounts<'info> {
         }
 
         if args.unlocked > 0 {
-            self.vault(&distributor).pay(&self.destination, args.unlocked)?;
+            self.vault(&distributor)
+                .pay(&self.destination, args.unlocked)?;
         }
         if args.locked > 0 {
             self.create_vesting_status(claimant, args)?;
@@ -175,7 +183,11 @@ impl<'info> ClaimAccounts<'info> {
         let seeds: [&[u8]; 4] = [VESTING_SEED, distributor_key.as_ref(), &index_bytes, &bump];
         let expected = Pubkey::create_program_address(&seeds, &crate::ID)
             .map_err(|_| FloodgateError::InvalidVestingAccount)?;
-        require_keys_eq!(vesting.key(), expected, FloodgateError::InvalidVestingAccount);
+        require_keys_eq!(
+            vesting.key(),
+            expected,
+            FloodgateError::InvalidVestingAccount
+        );
 
         create_pda_account(&self.payer, vesting, VestingStatus::SPACE, &seeds)?;
         let status = VestingStatus {

@@ -19,7 +19,8 @@ impl ClaimFor<'_> {
     /// 1. the distributor allows `claim_for`;
     /// 2. the destination is the claimant's associated token account (derived from
     ///    `ata_bump`, no bump search);
-    /// then every check of `claim`.
+    ///
+    /// Then every check of `claim`.
     pub fn validate(&self, ata_bump: u8) -> Result<()> {
         let common = &self.common;
         // 1.

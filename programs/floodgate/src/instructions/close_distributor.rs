@@ -27,7 +27,10 @@ impl CloseDistributor<'_> {
             FloodgateError::ClawbackTooEarly
         );
         // 2.
-        require!(distributor.open_shards == 0, FloodgateError::ShardsStillOpen);
+        require!(
+            distributor.open_shards == 0,
+            FloodgateError::ShardsStillOpen
+        );
         Ok(())
     }
 

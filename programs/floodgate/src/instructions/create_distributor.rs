@@ -1,7 +1,10 @@
 //! `create_distributor`: the creator publishes a root and the rules of an airdrop.
 
 use crate::{
-    constants::*, errors::FloodgateError, events::DistributorCreated, merkle::depth_for,
+    constants::*,
+    errors::FloodgateError,
+    events::DistributorCreated,
+    merkle::depth_for,
     state::{Distributor, num_shards_for},
 };
 use anchor_lang::prelude::*;
@@ -87,7 +90,10 @@ impl CreateDistributor<'_> {
             FloodgateError::InvalidTreeShape
         );
         // 2.
-        require!(args.shard_bits <= MAX_SHARD_BITS, FloodgateError::InvalidShardBits);
+        require!(
+            args.shard_bits <= MAX_SHARD_BITS,
+            FloodgateError::InvalidShardBits
+        );
         // 3.
         require!(
             args.claims_start_ts <= args.vesting_start_ts
@@ -165,9 +171,8 @@ fn check_mint_extensions(mint: &AccountInfo) -> Result<()> {
         return Ok(());
     }
     let data = mint.try_borrow_data()?;
-    let state = StateWithExtensions::<anchor_spl::token_2022::spl_token_2022::state::Mint>::unpack(
-        &data,
-    )?;
+    let state =
+        StateWithExtensions::<anchor_spl::token_2022::spl_token_2022::state::Mint>::unpack(&data)?;
     for extension in state.get_extension_types()? {
         match extension {
             ExtensionType::NonTransferable => return err!(FloodgateError::NonTransferableMint),

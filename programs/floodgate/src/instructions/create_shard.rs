@@ -61,6 +61,7 @@ impl CreateShard<'_> {
     /// CHECK list:
     /// 1. `max_total > 0`;
     /// 2. the allocation of all shards stays within `total_amount`.
+    ///
     /// (`shard_index < num_shards` is checked when sizing the account.)
     pub fn validate(&self, max_total: u64) -> Result<()> {
         // 1.

@@ -74,7 +74,15 @@ mod tests {
         ];
         for (locked, start, end) in cases {
             let span = end - start;
-            for now in [start - 1, start, start + 1, start + span / 3, end - 1, end, end + 9] {
+            for now in [
+                start - 1,
+                start,
+                start + 1,
+                start + span / 3,
+                end - 1,
+                end,
+                end + 9,
+            ] {
                 assert_eq!(
                     vested_amount(locked, start, end, now).unwrap(),
                     reference(locked, start, end, now),

@@ -19,7 +19,10 @@ pub fn participants(args: &Args) -> anyhow::Result<Participants> {
         let allocations = parse_csv_file(path, args.decimals)
             .with_context(|| format!("reading the allocation list {}", path.display()))?;
         let allocations = canonical(allocations);
-        return Ok(Participants { allocations, keypairs: HashMap::new() });
+        return Ok(Participants {
+            allocations,
+            keypairs: HashMap::new(),
+        });
     }
     anyhow::ensure!(args.claimants > 0, "--claimants must be at least 1");
     let unit = 10u64.pow(u32::from(args.decimals.min(12)));
@@ -43,5 +46,8 @@ pub fn participants(args: &Args) -> anyhow::Result<Participants> {
         allocations.push(Allocation::new(keypair.pubkey(), amount * unit, locked));
         keypairs.insert(keypair.pubkey(), keypair);
     }
-    Ok(Participants { allocations: canonical(allocations), keypairs })
+    Ok(Participants {
+        allocations: canonical(allocations),
+        keypairs,
+    })
 }

@@ -3,7 +3,7 @@
 use super::{
     Args,
     claimants::{Participants, participants},
-    report::{Check, Report, Rent, Transactions},
+    report::{Check, Rent, Report, Transactions},
 };
 use crate::output::{OutputFormat, progress};
 use anchor_lang::prelude::Pubkey;
@@ -50,7 +50,11 @@ pub async fn simulate(args: &Args, format: OutputFormat) -> anyhow::Result<Repor
     let participants = participants(args)?;
     let mut bank = LocalBank::start().await;
     bank.set_time(START).await;
-    let token_program = if args.token_2022 { anchor_spl::token_2022::ID } else { anchor_spl::token::ID };
+    let token_program = if args.token_2022 {
+        anchor_spl::token_2022::ID
+    } else {
+        anchor_spl::token::ID
+    };
     let mint = token::create_mint(&mut bank, &token_program, args.decimals, &[])
         .await
         .context("creating the mint")?
@@ -108,14 +112,23 @@ pub async fn simulate(args: &Args, format: OutputFormat) -> anyhow::Result<Repor
 
     sim.bank.set_time(START + VESTING_SECS).await;
     let withdrawn = sim.withdraw_vested().await?;
-    sim.bank.set_time(START + VESTING_SECS + CLAWBACK_DELAY_SECS).await;
+    sim.bank
+        .set_time(START + VESTING_SECS + CLAWBACK_DELAY_SECS)
+        .await;
     let shard_states = sim.shard_states(manifest.shards.len() as u32).await?;
     let clawed_back = sim.clawback_and_close(manifest.shards.len() as u32).await?;
-    let checks = sim.checks(&shard_states, clawed_back, manifest.total_amount).await;
+    let checks = sim
+        .checks(&shard_states, clawed_back, manifest.total_amount)
+        .await;
 
     Ok(Report {
         claimants: manifest.num_leaves,
-        token_program: if args.token_2022 { "Token-2022" } else { "SPL Token" }.into(),
+        token_program: if args.token_2022 {
+            "Token-2022"
+        } else {
+            "SPL Token"
+        }
+        .into(),
         depth: manifest.depth,
         shards: manifest.shards.len() as u32,
         pages: manifest.page_count,
@@ -137,7 +150,12 @@ pub async fn simulate(args: &Args, format: OutputFormat) -> anyhow::Result<Repor
 }
 
 impl Simulation {
-    async fn send(&mut self, fee_payer: &Keypair, instructions: &[Instruction], signers: &[&Keypair]) -> anyhow::Result<()> {
+    async fn send(
+        &mut self,
+        fee_payer: &Keypair,
+        instructions: &[Instruction],
+        signers: &[&Keypair],
+    ) -> anyhow::Result<()> {
         let mut all = vec![fee_payer];
         all.extend_from_slice(signers);
         self.bank
@@ -147,9 +165,18 @@ impl Simulation {
         Ok(())
     }
 
-    async fn create_distributor(&mut self, manifest: &floodgate_client::drop::Manifest) -> anyhow::Result<()> {
+    async fn create_distributor(
+        &mut self,
+        manifest: &floodgate_client::drop::Manifest,
+    ) -> anyhow::Result<()> {
         let creator = self.creator.insecure_clone();
-        let receiver = token::create_token_account(&mut self.bank, &self.mint, &creator.pubkey(), &self.token_program).await?;
+        let receiver = token::create_token_account(
+            &mut self.bank,
+            &self.mint,
+            &creator.pubkey(),
+            &self.token_program,
+        )
+        .await?;
         let args = CreateDistributorArgs {
             seed: 0,
             root: manifest.root,
@@ -164,8 +191,16 @@ impl Simulation {
             admin: creator.pubkey(),
             allow_claim_for: true,
         };
-        let (instruction, address) = ix::create_distributor(&creator.pubkey(), &self.mint, &self.token_program, &receiver, args);
-        self.send(&creator, &[instruction], &[]).await.context("create_distributor")?;
+        let (instruction, address) = ix::create_distributor(
+            &creator.pubkey(),
+            &self.mint,
+            &self.token_program,
+            &receiver,
+            args,
+        );
+        self.send(&creator, &[instruction], &[])
+            .await
+            .context("create_distributor")?;
         self.tx.setup += 1;
         self.keys.address = address;
         self.keys.clawback_receiver = receiver;
@@ -175,20 +210,48 @@ impl Simulation {
 
     /// Creates every shard and funds its vault from the creator's token account, one
     /// transaction per shard.
-    async fn create_shards(&mut self, manifest: &floodgate_client::drop::Manifest) -> anyhow::Result<()> {
+    async fn create_shards(
+        &mut self,
+        manifest: &floodgate_client::drop::Manifest,
+    ) -> anyhow::Result<()> {
         let creator = self.creator.insecure_clone();
-        let source = token::create_ata(&mut self.bank, &self.mint, &creator.pubkey(), &self.token_program).await?;
-        token::mint_to(&mut self.bank, &self.mint, &source, &self.token_program, manifest.total_amount, self.decimals).await?;
+        let source = token::create_ata(
+            &mut self.bank,
+            &self.mint,
+            &creator.pubkey(),
+            &self.token_program,
+        )
+        .await?;
+        token::mint_to(
+            &mut self.bank,
+            &self.mint,
+            &source,
+            &self.token_program,
+            manifest.total_amount,
+            self.decimals,
+        )
+        .await?;
         let bar = progress(manifest.shards.len() as u64, "shards", self.format);
         for shard in &manifest.shards {
             let vault = self.keys.vault(shard.index);
             let instructions = [
                 ix::create_shard(&self.keys, &creator.pubkey(), shard.index, shard.total),
-                token::transfer_instruction(&self.token_program, &source, &self.mint, &vault, &creator.pubkey(), shard.total, self.decimals),
+                token::transfer_instruction(
+                    &self.token_program,
+                    &source,
+                    &self.mint,
+                    &vault,
+                    &creator.pubkey(),
+                    shard.total,
+                    self.decimals,
+                ),
             ];
-            self.send(&creator, &instructions, &[]).await.with_context(|| format!("create_shard {}", shard.index))?;
+            self.send(&creator, &instructions, &[])
+                .await
+                .with_context(|| format!("create_shard {}", shard.index))?;
             self.tx.setup += 1;
-            self.rent.creator_paid += self.bank.lamports(&self.keys.shard(shard.index)).await + self.bank.lamports(&vault).await;
+            self.rent.creator_paid += self.bank.lamports(&self.keys.shard(shard.index)).await
+                + self.bank.lamports(&vault).await;
             bar.inc(1);
         }
         bar.finish();
@@ -198,15 +261,31 @@ impl Simulation {
     /// Claims every leaf: every `push_every`-th (or every leaf without a keypair) is
     /// pushed with `claim_for`, the others are signed and paid by their claimants.
     /// Each claim is found and verified through the drop folder and the on-chain root.
-    async fn claim_all(&mut self, drop: &DropFolder, push_every: u32) -> anyhow::Result<(u32, u32)> {
-        let state = accounts::distributor(&self.bank.account(&self.keys.address).await.context("distributor")?.data)?;
+    async fn claim_all(
+        &mut self,
+        drop: &DropFolder,
+        push_every: u32,
+    ) -> anyhow::Result<(u32, u32)> {
+        let state = accounts::distributor(
+            &self
+                .bank
+                .account(&self.keys.address)
+                .await
+                .context("distributor")?
+                .data,
+        )?;
         let allocations = self.participants.allocations.clone();
-        self.fund_signing_claimants(&allocations, push_every).await?;
+        self.fund_signing_claimants(&allocations, push_every)
+            .await?;
         let bar = progress(allocations.len() as u64, "claims", self.format);
         let (mut claimed, mut pushed) = (0, 0);
         for allocation in &allocations {
             let found = drop.lookup(&allocation.claimant)?;
-            ensure!(found.verify_against(&state.root), "the proof of {} does not reach the on-chain root", allocation.claimant);
+            ensure!(
+                found.verify_against(&state.root),
+                "the proof of {} does not reach the on-chain root",
+                allocation.claimant
+            );
             let leaf = LeafClaim {
                 index: found.index,
                 claimant: found.claimant,
@@ -221,7 +300,9 @@ impl Simulation {
                         ix::create_claimant_ata(&self.keys, &claimant.pubkey(), &claimant.pubkey()),
                         ix::claim(&self.keys, &leaf, &ata, &claimant.pubkey()),
                     ];
-                    self.send(&claimant, &instructions, &[]).await.with_context(|| format!("claim of leaf {}", leaf.index))?;
+                    self.send(&claimant, &instructions, &[])
+                        .await
+                        .with_context(|| format!("claim of leaf {}", leaf.index))?;
                     self.rent.claimants_paid += self.bank.lamports(&ata).await;
                     claimed += 1;
                 }
@@ -231,13 +312,18 @@ impl Simulation {
                         ix::create_claimant_ata(&self.keys, &leaf.claimant, &pusher.pubkey()),
                         ix::claim_for(&self.keys, &leaf, &pusher.pubkey()),
                     ];
-                    self.send(&pusher, &instructions, &[]).await.with_context(|| format!("claim_for of leaf {}", leaf.index))?;
+                    self.send(&pusher, &instructions, &[])
+                        .await
+                        .with_context(|| format!("claim_for of leaf {}", leaf.index))?;
                     self.rent.pushers_paid += self.bank.lamports(&ata).await;
                     pushed += 1;
                 }
             }
             if leaf.locked > 0 {
-                self.rent.vesting_paid += self.bank.lamports(&pda::vesting(&self.keys.address, leaf.index).0).await;
+                self.rent.vesting_paid += self
+                    .bank
+                    .lamports(&pda::vesting(&self.keys.address, leaf.index).0)
+                    .await;
             }
             self.tx.claims += 1;
             bar.inc(1);
@@ -248,22 +334,29 @@ impl Simulation {
 
     /// The keypair that signs this leaf's claim, or `None` when it is pushed.
     fn signer_of(&self, leaf: &LeafClaim, push_every: u32) -> Option<Keypair> {
-        let pushed = push_every > 0 && leaf.index % push_every == 0;
-        if pushed {
+        if is_pushed(leaf.index, push_every) {
             return None;
         }
-        self.participants.keypairs.get(&leaf.claimant).map(Keypair::insecure_clone)
+        self.participants
+            .keypairs
+            .get(&leaf.claimant)
+            .map(Keypair::insecure_clone)
     }
 
     /// Gives SOL to every claimant that will sign a transaction.
-    async fn fund_signing_claimants(&mut self, allocations: &[Allocation], push_every: u32) -> anyhow::Result<()> {
+    async fn fund_signing_claimants(
+        &mut self,
+        allocations: &[Allocation],
+        push_every: u32,
+    ) -> anyhow::Result<()> {
         let signing: Vec<Pubkey> = allocations
             .iter()
             .enumerate()
             .filter(|(i, a)| {
-                let signs_claim = !(push_every > 0 && *i as u32 % push_every == 0);
+                let signs_claim = !is_pushed(*i as u32, push_every);
                 // Pushed claimants with a locked part still sign their withdrawal.
-                (signs_claim || a.locked > 0) && self.participants.keypairs.contains_key(&a.claimant)
+                (signs_claim || a.locked > 0)
+                    && self.participants.keypairs.contains_key(&a.claimant)
             })
             .map(|(_, a)| a.claimant)
             .collect();
@@ -272,9 +365,18 @@ impl Simulation {
         for batch in signing.chunks(FUNDING_BATCH) {
             let instructions: Vec<_> = batch
                 .iter()
-                .map(|to| anchor_lang::solana_program::system_instruction::transfer(&payer, to, CLAIMANT_FUNDING))
+                .map(|to| {
+                    anchor_lang::solana_program::system_instruction::transfer(
+                        &payer,
+                        to,
+                        CLAIMANT_FUNDING,
+                    )
+                })
                 .collect();
-            self.bank.send(&instructions, &[]).await.map_err(|e| anyhow!("funding claimants: {e}"))?;
+            self.bank
+                .send(&instructions, &[])
+                .await
+                .map_err(|e| anyhow!("funding claimants: {e}"))?;
             self.tx.setup += 1;
             bar.inc(batch.len() as u64);
         }
@@ -296,12 +398,25 @@ impl Simulation {
         for (index, allocation) in &vested {
             let claimant = self.participants.keypairs[&allocation.claimant].insecure_clone();
             let vesting = pda::vesting(&self.keys.address, *index).0;
-            let data = self.bank.account(&vesting).await.context("vesting status")?.data;
+            let data = self
+                .bank
+                .account(&vesting)
+                .await
+                .context("vesting status")?
+                .data;
             let status = accounts::vesting(&data)?;
             let ata = pda::associated_token(&claimant.pubkey(), &self.mint, &self.token_program);
-            let instruction = ix::withdraw_vested(&self.keys, *index, &claimant.pubkey(), &ata, &status.rent_payer);
+            let instruction = ix::withdraw_vested(
+                &self.keys,
+                *index,
+                &claimant.pubkey(),
+                &ata,
+                &status.rent_payer,
+            );
             let rent = self.bank.lamports(&vesting).await;
-            self.send(&claimant, &[instruction], &[]).await.with_context(|| format!("withdraw_vested of leaf {index}"))?;
+            self.send(&claimant, &[instruction], &[])
+                .await
+                .with_context(|| format!("withdraw_vested of leaf {index}"))?;
             if self.bank.account(&vesting).await.is_none() {
                 self.rent.vesting_refunded += rent;
             }
@@ -315,7 +430,12 @@ impl Simulation {
     async fn shard_states(&mut self, shards: u32) -> anyhow::Result<Vec<accounts::ShardState>> {
         let mut states = Vec::with_capacity(shards as usize);
         for s in 0..shards {
-            let data = self.bank.account(&self.keys.shard(s)).await.context("shard")?.data;
+            let data = self
+                .bank
+                .account(&self.keys.shard(s))
+                .await
+                .context("shard")?
+                .data;
             states.push(accounts::shard(&data)?);
         }
         Ok(states)
@@ -325,32 +445,49 @@ impl Simulation {
     /// clawed back.
     async fn clawback_and_close(&mut self, shards: u32) -> anyhow::Result<u64> {
         let creator = self.creator.insecure_clone();
-        let before = token::balance(&mut self.bank, &self.keys.clawback_receiver).await.unwrap_or(0);
+        let before = token::balance(&mut self.bank, &self.keys.clawback_receiver)
+            .await
+            .unwrap_or(0);
         let mut rent_held = self.bank.lamports(&self.keys.address).await;
         for s in 0..shards {
-            rent_held += self.bank.lamports(&self.keys.shard(s)).await + self.bank.lamports(&self.keys.vault(s)).await;
+            rent_held += self.bank.lamports(&self.keys.shard(s)).await
+                + self.bank.lamports(&self.keys.vault(s)).await;
         }
         let bar = progress(u64::from(shards), "clawback + close", self.format);
         for s in 0..shards {
-            let instructions = [ix::clawback(&self.keys, s), ix::close_shard(&self.keys, &creator.pubkey(), s)];
-            self.send(&creator, &instructions, &[]).await.with_context(|| format!("clawback and close of shard {s}"))?;
+            let instructions = [
+                ix::clawback(&self.keys, s),
+                ix::close_shard(&self.keys, &creator.pubkey(), s),
+            ];
+            self.send(&creator, &instructions, &[])
+                .await
+                .with_context(|| format!("clawback and close of shard {s}"))?;
             self.tx.clawback_and_close += 1;
             bar.inc(1);
         }
         let instruction = ix::close_distributor(&self.keys, &creator.pubkey());
-        self.send(&creator, &[instruction], &[]).await.context("close_distributor")?;
+        self.send(&creator, &[instruction], &[])
+            .await
+            .context("close_distributor")?;
         self.tx.clawback_and_close += 1;
         bar.finish();
         // Every account is checked closed below, so what they held went back to the admin.
         self.rent.creator_refunded = rent_held;
-        let after = token::balance(&mut self.bank, &self.keys.clawback_receiver).await.unwrap_or(0);
+        let after = token::balance(&mut self.bank, &self.keys.clawback_receiver)
+            .await
+            .unwrap_or(0);
         Ok(after - before)
     }
 
     /// The final accounting: every claimant holds its allocation (or its unlocked part
     /// when nobody could withdraw for it), every bit is set, every vault and state
     /// account is gone, and claimed + clawed back = funded.
-    async fn checks(&mut self, shards: &[accounts::ShardState], clawed_back: u64, funded: u64) -> Vec<Check> {
+    async fn checks(
+        &mut self,
+        shards: &[accounts::ShardState],
+        clawed_back: u64,
+        funded: u64,
+    ) -> Vec<Check> {
         let mut checks = vec![];
         let (mut paid, mut wrong) = (0u64, vec![]);
         let mut expected_locked_left = 0u64;
@@ -358,21 +495,40 @@ impl Simulation {
         for (index, allocation) in allocations.iter().enumerate() {
             let ata = pda::associated_token(&allocation.claimant, &self.mint, &self.token_program);
             let balance = token::balance(&mut self.bank, &ata).await.unwrap_or(0);
-            let withdrawable = self.participants.keypairs.contains_key(&allocation.claimant);
-            let expected = if withdrawable { allocation.unlocked + allocation.locked } else { allocation.unlocked };
+            let withdrawable = self
+                .participants
+                .keypairs
+                .contains_key(&allocation.claimant);
+            let expected = if withdrawable {
+                allocation.unlocked + allocation.locked
+            } else {
+                allocation.unlocked
+            };
             if !withdrawable {
                 expected_locked_left += allocation.locked;
             }
             if balance != expected && wrong.len() < 5 {
-                wrong.push(format!("leaf {index}: holds {balance}, expected {expected}"));
+                wrong.push(format!(
+                    "leaf {index}: holds {balance}, expected {expected}"
+                ));
             }
             paid += balance;
         }
-        checks.push(Check::new("every claimant holds its allocation", wrong.is_empty(), wrong.join("; ")));
-        let all_set = shards
-            .iter()
-            .all(|s| s.unclaimed().next().is_none() && s.header.claimed_count == s.header.leaf_count && s.header.claimed_amount == s.header.max_total);
-        checks.push(Check::new("every bitmap bit is set and every shard paid its max_total", all_set, String::new()));
+        checks.push(Check::new(
+            "every claimant holds its allocation",
+            wrong.is_empty(),
+            wrong.join("; "),
+        ));
+        let all_set = shards.iter().all(|s| {
+            s.unclaimed().next().is_none()
+                && s.header.claimed_count == s.header.leaf_count
+                && s.header.claimed_amount == s.header.max_total
+        });
+        checks.push(Check::new(
+            "every bitmap bit is set and every shard paid its max_total",
+            all_set,
+            String::new(),
+        ));
         checks.push(Check::new(
             "claimed + clawed back = funded",
             paid + clawed_back == funded,
@@ -395,21 +551,38 @@ impl Simulation {
             left.push(self.keys.address.to_string());
         }
         for (index, allocation) in allocations.iter().enumerate() {
-            if allocation.locked > 0 && self.participants.keypairs.contains_key(&allocation.claimant) {
+            if allocation.locked > 0
+                && self
+                    .participants
+                    .keypairs
+                    .contains_key(&allocation.claimant)
+            {
                 let vesting = pda::vesting(&self.keys.address, index as u32).0;
                 if self.bank.account(&vesting).await.is_some() {
                     left.push(vesting.to_string());
                 }
             }
         }
-        checks.push(Check::new("no program account or vault left open", left.is_empty(), left.join(", ")));
+        checks.push(Check::new(
+            "no program account or vault left open",
+            left.is_empty(),
+            left.join(", "),
+        ));
         checks.push(Check::new(
             "the creator got back all the rent it paid",
             self.rent.creator_refunded == self.rent.creator_paid,
-            format!("paid {}, refunded {}", self.rent.creator_paid, self.rent.creator_refunded),
+            format!(
+                "paid {}, refunded {}",
+                self.rent.creator_paid, self.rent.creator_refunded
+            ),
         ));
         checks
     }
+}
+
+/// Whether leaf `index` is pushed with `claim_for` rather than claimed by its owner.
+fn is_pushed(index: u32, push_every: u32) -> bool {
+    push_every > 0 && index.is_multiple_of(push_every)
 }
 
 /// A temporary folder removed on drop (the simulator's default drop folder).

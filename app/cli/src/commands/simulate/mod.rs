@@ -59,7 +59,9 @@ pub struct Args {
 }
 
 pub fn run(args: Args, format: OutputFormat) -> anyhow::Result<ExitCode> {
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
     let report = runtime.block_on(lifecycle::simulate(&args, format))?;
     report.print(format)?;
     Ok(if report.passed {

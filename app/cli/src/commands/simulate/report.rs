@@ -46,7 +46,11 @@ pub struct Check {
 
 impl Check {
     pub fn new(name: &str, passed: bool, detail: String) -> Self {
-        Self { name: name.into(), passed, detail }
+        Self {
+            name: name.into(),
+            passed,
+            detail,
+        }
     }
 }
 
@@ -88,23 +92,70 @@ impl Report {
     fn print_human(&self) {
         let tokens = |amount| format_amount(amount, self.decimals);
         let per_claimant = |lamports: u64| sol(lamports / u64::from(self.claimants.max(1)));
-        println!("Floodgate simulation ({}, in-process bank)", self.token_program);
-        println!("  claimants            {:>12}  (tree depth {}, {} proof pages)", self.claimants, self.depth, self.pages);
+        println!(
+            "Floodgate simulation ({}, in-process bank)",
+            self.token_program
+        );
+        println!(
+            "  claimants            {:>12}  (tree depth {}, {} proof pages)",
+            self.claimants, self.depth, self.pages
+        );
         println!("  shards               {:>12}", self.shards);
-        println!("  drop folder built in {:>12.3} s{}", self.drop_seconds, self.drop_folder.as_ref().map(|d| format!("  ({d})")).unwrap_or_default());
-        println!("  total distributed    {:>12}  tokens", tokens(self.total_amount));
-        println!("  claims               {:>12}  ({} signed by claimants, {} pushed with claim_for)", self.claimed_by_claimant + self.pushed, self.claimed_by_claimant, self.pushed);
+        println!(
+            "  drop folder built in {:>12.3} s{}",
+            self.drop_seconds,
+            self.drop_folder
+                .as_ref()
+                .map(|d| format!("  ({d})"))
+                .unwrap_or_default()
+        );
+        println!(
+            "  total distributed    {:>12}  tokens",
+            tokens(self.total_amount)
+        );
+        println!(
+            "  claims               {:>12}  ({} signed by claimants, {} pushed with claim_for)",
+            self.claimed_by_claimant + self.pushed,
+            self.claimed_by_claimant,
+            self.pushed
+        );
         println!("  vesting withdrawals  {:>12}", self.vested_withdrawals);
-        println!("  clawed back          {:>12}  tokens", tokens(self.clawed_back));
-        println!("  transactions         {:>12}  (setup {}, claims {}, withdrawals {}, clawback and close {})",
-            self.transactions.total(), self.transactions.setup, self.transactions.claims, self.transactions.withdrawals, self.transactions.clawback_and_close);
-        println!("  claims per second    {:>12.0}  ({:.2} s for the claim phase, in-process)", self.claims_per_second, self.claim_seconds);
+        println!(
+            "  clawed back          {:>12}  tokens",
+            tokens(self.clawed_back)
+        );
+        println!(
+            "  transactions         {:>12}  (setup {}, claims {}, withdrawals {}, clawback and close {})",
+            self.transactions.total(),
+            self.transactions.setup,
+            self.transactions.claims,
+            self.transactions.withdrawals,
+            self.transactions.clawback_and_close
+        );
+        println!(
+            "  claims per second    {:>12.0}  ({:.2} s for the claim phase, in-process)",
+            self.claims_per_second, self.claim_seconds
+        );
         println!("Rent");
-        println!("  creator paid         {:>12} SOL  ({} SOL per claimant; all refunded at close: {} SOL)",
-            sol(self.rent.creator_paid), per_claimant(self.rent.creator_paid), sol(self.rent.creator_refunded));
-        println!("  claimants paid       {:>12} SOL  (their own token accounts, which they keep)", sol(self.rent.claimants_paid));
-        println!("  pushers paid         {:>12} SOL  (token accounts created for pushed claimants)", sol(self.rent.pushers_paid));
-        println!("  vesting statuses     {:>12} SOL  (refunded: {} SOL)", sol(self.rent.vesting_paid), sol(self.rent.vesting_refunded));
+        println!(
+            "  creator paid         {:>12} SOL  ({} SOL per claimant; all refunded at close: {} SOL)",
+            sol(self.rent.creator_paid),
+            per_claimant(self.rent.creator_paid),
+            sol(self.rent.creator_refunded)
+        );
+        println!(
+            "  claimants paid       {:>12} SOL  (their own token accounts, which they keep)",
+            sol(self.rent.claimants_paid)
+        );
+        println!(
+            "  pushers paid         {:>12} SOL  (token accounts created for pushed claimants)",
+            sol(self.rent.pushers_paid)
+        );
+        println!(
+            "  vesting statuses     {:>12} SOL  (refunded: {} SOL)",
+            sol(self.rent.vesting_paid),
+            sol(self.rent.vesting_refunded)
+        );
         println!("Checks");
         for check in &self.checks {
             let mark = if check.passed { "ok  " } else { "FAIL" };
@@ -114,6 +165,13 @@ impl Report {
                 println!("  [{mark}] {}: {}", check.name, check.detail);
             }
         }
-        println!("{}", if self.passed { "PASSED: every balance equals its allocation; nothing is unaccounted for." } else { "FAILED" });
+        println!(
+            "{}",
+            if self.passed {
+                "PASSED: every balance equals its allocation; nothing is unaccounted for."
+            } else {
+                "FAILED"
+            }
+        );
     }
 }
