@@ -17,7 +17,7 @@ use std::{
 use anchor_lang::prelude::Pubkey;
 use floodgate_client::{
     allocation::{Allocation, canonical},
-    drop::{DEFAULT_PAGE_BITS, DropFolder, DropParams, write_leaves, write_pages},
+    drop::{DEFAULT_PAGE_BITS, DropFolder, DropParams, encode_page, write_leaves, write_pages},
     tree::MerkleTree,
 };
 use rayon::prelude::*;
@@ -28,15 +28,22 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         Some(arg) => arg.replace('_', "").parse()?,
         None => 1_000_000,
     };
-    println!("bench_drop: {n} allocations, {} threads", rayon::current_num_threads());
+    println!(
+        "bench_drop: {n} allocations, {} threads",
+        rayon::current_num_threads()
+    );
 
     let t = Instant::now();
     let allocations: Vec<Allocation> = (0..n as u64)
         .into_par_iter()
         .map(|i| {
             let key: [u8; 32] = Sha256::digest(i.to_le_bytes()).into();
-            let locked = if i % 4 == 0 { 250_000 } else { 0 };
-            Allocation::new(Pubkey::new_from_array(key), 1 + (i % 1000) * 1_000_000, locked)
+            let locked = if i.is_multiple_of(4) { 250_000 } else { 0 };
+            Allocation::new(
+                Pubkey::new_from_array(key),
+                1 + (i % 1000) * 1_000_000,
+                locked,
+            )
         })
         .collect();
     report("generate", t.elapsed());
@@ -50,14 +57,30 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let tree = MerkleTree::build(&sorted)?;
     let build = t.elapsed();
     report("tree build", build);
-    println!("  depth {}, root {}", tree.depth(), hex::encode(tree.root()));
+    println!(
+        "  depth {}, root {}",
+        tree.depth(),
+        hex::encode(tree.root())
+    );
+
+    let t = Instant::now();
+    let encoded: usize = (0..index_pages(n))
+        .into_par_iter()
+        .map(|p| encode_page(&sorted, &tree, DEFAULT_PAGE_BITS, p).map(|b| b.len()))
+        .sum::<Result<usize, _>>()?;
+    report("page encoding (in memory, no I/O)", t.elapsed());
+    println!("  {:.1} MiB of pages", encoded as f64 / (1 << 20) as f64);
 
     let scratch = tempfile::tempdir()?;
     let t = Instant::now();
     let index = write_pages(scratch.path(), &sorted, &tree, DEFAULT_PAGE_BITS)?;
     let pages = t.elapsed();
-    report("page writing", pages);
-    println!("  {} pages of up to {} leaves", index.page_count(), 1 << DEFAULT_PAGE_BITS);
+    report("page writing (encode + create files)", pages);
+    println!(
+        "  {} pages of up to {} leaves",
+        index.page_count(),
+        1 << DEFAULT_PAGE_BITS
+    );
 
     let t = Instant::now();
     let mut out = BufWriter::new(File::create(scratch.path().join("leaves.csv"))?);
@@ -74,7 +97,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let target = scratch.path().join("drop");
     let t = Instant::now();
     let (manifest, _) = DropFolder::write(&target, &allocations, params)?;
-    report("DropFolder::write (unsorted input, all + fsync)", t.elapsed());
+    report(
+        "DropFolder::write (unsorted input, all + fsync)",
+        t.elapsed(),
+    );
     assert_eq!(manifest.root, tree.root());
 
     let t = Instant::now();
@@ -91,6 +117,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         lookups.as_secs_f64() * 1e3 / samples as f64
     );
     Ok(())
+}
+
+fn index_pages(n: usize) -> u32 {
+    n.div_ceil(1 << DEFAULT_PAGE_BITS) as u32
 }
 
 fn report(what: &str, took: Duration) {

@@ -75,8 +75,14 @@ pub struct Totals {
 pub fn totals(allocations: &[Allocation]) -> Result<Totals, ClientError> {
     let mut t = Totals::default();
     for a in allocations {
-        t.unlocked = t.unlocked.checked_add(a.unlocked).ok_or(ClientError::TotalOverflow)?;
-        t.locked = t.locked.checked_add(a.locked).ok_or(ClientError::TotalOverflow)?;
+        t.unlocked = t
+            .unlocked
+            .checked_add(a.unlocked)
+            .ok_or(ClientError::TotalOverflow)?;
+        t.locked = t
+            .locked
+            .checked_add(a.locked)
+            .ok_or(ClientError::TotalOverflow)?;
         let row = a.total().ok_or(ClientError::TotalOverflow)?;
         t.total = t.total.checked_add(row).ok_or(ClientError::TotalOverflow)?;
     }
@@ -118,7 +124,8 @@ pub fn parse_amount(text: &str, decimals: u8) -> Result<u64, AmountError> {
     if !digits(int) || frac.is_some_and(|f| !digits(f)) {
         let exponent = s.bytes().any(|b| b == b'e' || b == b'E')
             && s.bytes().any(|b| b.is_ascii_digit())
-            && s.bytes().all(|b| b.is_ascii_digit() || b"eE.+-".contains(&b));
+            && s.bytes()
+                .all(|b| b.is_ascii_digit() || b"eE.+-".contains(&b));
         return Err(if exponent {
             AmountError::Exponent
         } else {
@@ -316,7 +323,10 @@ fn split_fields(line: &[u8]) -> Result<Vec<String>, &'static str> {
 }
 
 /// [`parse_csv`] on a file.
-pub fn parse_csv_file(path: impl AsRef<Path>, decimals: u8) -> Result<Vec<Allocation>, ClientError> {
+pub fn parse_csv_file(
+    path: impl AsRef<Path>,
+    decimals: u8,
+) -> Result<Vec<Allocation>, ClientError> {
     let path = path.as_ref();
     let file = File::open(path).map_err(|e| ClientError::io(path, e))?;
     parse_csv(file, decimals)
@@ -383,7 +393,10 @@ mod tests {
     #[test]
     fn amounts_that_do_not_convert_are_rejected() {
         use AmountError::*;
-        assert_eq!(parse_amount("1.0000001", 6), Err(TooManyDecimals { decimals: 6 }));
+        assert_eq!(
+            parse_amount("1.0000001", 6),
+            Err(TooManyDecimals { decimals: 6 })
+        );
         assert_eq!(parse_amount("0.5", 0), Err(TooManyDecimals { decimals: 0 }));
         assert_eq!(parse_amount("", 6), Err(Empty));
         assert_eq!(parse_amount("  ", 6), Err(Empty));
@@ -415,7 +428,13 @@ mod tests {
         assert_eq!(format_amount(123, 0), "123");
         assert_eq!(format_amount(u64::MAX, 9), "18446744073.709551615");
         assert_eq!(format_amount(1, 25), "0.0000000000000000000000001");
-        for (v, d) in [(1u64, 0u8), (10, 1), (123_456_789, 4), (u64::MAX, 19), (7, 19)] {
+        for (v, d) in [
+            (1u64, 0u8),
+            (10, 1),
+            (123_456_789, 4),
+            (u64::MAX, 19),
+            (7, 19),
+        ] {
             assert_eq!(parse_amount(&format_amount(v, d), d), Ok(v), "{v} {d}");
         }
     }
@@ -426,9 +445,13 @@ mod tests {
         let two = format!("{a},1.5\n{b},2\n");
         assert_eq!(
             parse(&two, 6).unwrap(),
-            vec![Allocation::new(a, 1_500_000, 0), Allocation::new(b, 2_000_000, 0)]
+            vec![
+                Allocation::new(a, 1_500_000, 0),
+                Allocation::new(b, 2_000_000, 0)
+            ]
         );
-        let three = format!("\u{feff}Claimant , Unlocked, Locked\r\n\r\n {a} , 1 , 2 \r\n\n{b},0,3\n");
+        let three =
+            format!("\u{feff}Claimant , Unlocked, Locked\r\n\r\n {a} , 1 , 2 \r\n\n{b},0,3\n");
         assert_eq!(
             parse(&three, 0).unwrap(),
             vec![Allocation::new(a, 1, 2), Allocation::new(b, 0, 3)]
@@ -440,7 +463,10 @@ mod tests {
     #[test]
     fn quoted_fields() {
         assert_eq!(split_fields(b"a,b\r\n").unwrap(), ["a", "b"]);
-        assert_eq!(split_fields(b" \"x, \"\"y\"\"\" , z ,\n").unwrap(), ["x, \"y\"", "z", ""]);
+        assert_eq!(
+            split_fields(b" \"x, \"\"y\"\"\" , z ,\n").unwrap(),
+            ["x, \"y\"", "z", ""]
+        );
         assert_eq!(split_fields(b"").unwrap(), [""]);
         assert_eq!(split_fields(b"\"open,1"), Err("unterminated quoted field"));
         assert_eq!(split_fields(b"\"a\"b,1"), Err("text after a closing quote"));
@@ -452,7 +478,11 @@ mod tests {
         // A quoted thousands separator is one field, and not a number.
         assert!(matches!(
             parse(&format!("{a},\"1,000\"\n"), 0),
-            Err(ClientError::InvalidAmount { line: 1, reason: AmountError::NotANumber, .. })
+            Err(ClientError::InvalidAmount {
+                line: 1,
+                reason: AmountError::NotANumber,
+                ..
+            })
         ));
     }
 
@@ -477,7 +507,11 @@ mod tests {
         let columns = format!("{a},1,0\n{b},2\n");
         assert!(matches!(
             parse(&columns, 0),
-            Err(ClientError::ColumnCount { line: 2, expected: 3, found: 2 })
+            Err(ClientError::ColumnCount {
+                line: 2,
+                expected: 3,
+                found: 2
+            })
         ));
         assert!(matches!(
             parse(&format!("{a}\n"), 0),
@@ -488,11 +522,19 @@ mod tests {
             Err(ClientError::UnsupportedColumns { line: 1, found: 4 })
         ));
         let zero = format!("{a},0,0\n");
-        assert!(matches!(parse(&zero, 0), Err(ClientError::ZeroAllocation { line: 1 })));
+        assert!(matches!(
+            parse(&zero, 0),
+            Err(ClientError::ZeroAllocation { line: 1 })
+        ));
         let negative = format!("{a},5\n{b},-5\n");
         assert!(matches!(
             parse(&negative, 0),
-            Err(ClientError::InvalidAmount { line: 2, column: "amount", reason: AmountError::Negative, .. })
+            Err(ClientError::InvalidAmount {
+                line: 2,
+                column: "amount",
+                reason: AmountError::Negative,
+                ..
+            })
         ));
         let decimals = format!("{a},1.0000001\n");
         assert!(matches!(
@@ -506,15 +548,29 @@ mod tests {
         let locked = format!("{a},1,x\n");
         assert!(matches!(
             parse(&locked, 0),
-            Err(ClientError::InvalidAmount { line: 1, column: "locked", reason: AmountError::NotANumber, .. })
+            Err(ClientError::InvalidAmount {
+                line: 1,
+                column: "locked",
+                reason: AmountError::NotANumber,
+                ..
+            })
         ));
         let row = format!("{a},{},1\n", u64::MAX);
-        assert!(matches!(parse(&row, 0), Err(ClientError::RowTotalOverflow { line: 1 })));
+        assert!(matches!(
+            parse(&row, 0),
+            Err(ClientError::RowTotalOverflow { line: 1 })
+        ));
         let grand = format!("{a},{}\n{b},1\n", u64::MAX);
-        assert!(matches!(parse(&grand, 0), Err(ClientError::GrandTotalOverflow { line: 2 })));
+        assert!(matches!(
+            parse(&grand, 0),
+            Err(ClientError::GrandTotalOverflow { line: 2 })
+        ));
         assert!(matches!(parse("", 0), Err(ClientError::NoAllocations)));
         assert!(matches!(parse("\n \n", 0), Err(ClientError::NoAllocations)));
-        assert!(matches!(parse("claimant,amount\n", 0), Err(ClientError::NoAllocations)));
+        assert!(matches!(
+            parse("claimant,amount\n", 0),
+            Err(ClientError::NoAllocations)
+        ));
     }
 
     #[test]
@@ -525,7 +581,9 @@ mod tests {
             format!("line 2: duplicate claimant {} (already on line 1)", key(1))
         );
         assert_eq!(
-            parse(&format!("{},1.23\n", key(1)), 1).unwrap_err().to_string(),
+            parse(&format!("{},1.23\n", key(1)), 1)
+                .unwrap_err()
+                .to_string(),
             "line 1: amount \"1.23\": more than 1 decimal places"
         );
     }
@@ -590,7 +648,10 @@ mod tests {
                 total: 13
             }
         );
-        let over = [Allocation::new(key(1), u64::MAX, 0), Allocation::new(key(2), 0, 1)];
+        let over = [
+            Allocation::new(key(1), u64::MAX, 0),
+            Allocation::new(key(2), 0, 1),
+        ];
         assert!(matches!(totals(&over), Err(ClientError::TotalOverflow)));
     }
 }

@@ -24,7 +24,9 @@ pub enum ClientError {
     },
     /// The first row has neither 2 (`claimant,amount`) nor 3 (`claimant,unlocked,locked`)
     /// columns.
-    #[error("line {line}: expected 2 columns (claimant,amount) or 3 (claimant,unlocked,locked), found {found}")]
+    #[error(
+        "line {line}: expected 2 columns (claimant,amount) or 3 (claimant,unlocked,locked), found {found}"
+    )]
     UnsupportedColumns { line: usize, found: usize },
     /// A row has another number of columns than the first row.
     #[error("line {line}: expected {expected} columns like the first row, found {found}")]

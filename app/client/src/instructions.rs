@@ -61,6 +61,19 @@ pub struct LeafClaim {
     pub proof: Vec<[u8; 32]>,
 }
 
+impl From<crate::lookup::Claimable> for LeafClaim {
+    /// A leaf found (and verified) in a drop folder, ready for [`claim`] or [`claim_for`].
+    fn from(found: crate::lookup::Claimable) -> Self {
+        Self {
+            index: found.index,
+            claimant: found.claimant,
+            unlocked: found.unlocked,
+            locked: found.locked,
+            proof: found.proof,
+        }
+    }
+}
+
 fn build(accounts: impl ToAccountMetas, data: impl InstructionData) -> Instruction {
     Instruction {
         program_id: PROGRAM_ID,

@@ -158,10 +158,22 @@ impl<S: PageSource> Lookup<S> {
             }
         };
         let m = &manifest;
-        check("page_bits", m.page_bits.to_string(), index.page_bits.to_string())?;
-        check("num_leaves", m.num_leaves.to_string(), index.num_leaves.to_string())?;
+        check(
+            "page_bits",
+            m.page_bits.to_string(),
+            index.page_bits.to_string(),
+        )?;
+        check(
+            "num_leaves",
+            m.num_leaves.to_string(),
+            index.num_leaves.to_string(),
+        )?;
         check("root", hex::encode(m.root), hex::encode(index.root))?;
-        check("page_count", m.page_count.to_string(), index.page_count().to_string())?;
+        check(
+            "page_count",
+            m.page_count.to_string(),
+            index.page_count().to_string(),
+        )?;
         Ok(Self {
             source,
             manifest,
@@ -200,8 +212,8 @@ impl<S: PageSource> Lookup<S> {
             });
         }
         let file = page_path(p);
-        let page = Page::decode(&self.source.read(&file)?)
-            .map_err(|e| ClientError::corrupt(&file, e))?;
+        let page =
+            Page::decode(&self.source.read(&file)?).map_err(|e| ClientError::corrupt(&file, e))?;
         let mismatch = |field, expected: String, found: String| {
             ClientError::corrupt(
                 &file,
@@ -230,7 +242,11 @@ impl<S: PageSource> Lookup<S> {
             });
         }
         if page.root != m.root {
-            return Err(mismatch("root", hex::encode(m.root), hex::encode(page.root)));
+            return Err(mismatch(
+                "root",
+                hex::encode(m.root),
+                hex::encode(page.root),
+            ));
         }
         if let Some(i) = page
             .leaves
@@ -238,7 +254,10 @@ impl<S: PageSource> Lookup<S> {
             .position(|w| w[0].claimant.as_ref() >= w[1].claimant.as_ref())
         {
             let index = page.first_index() + i as u32 + 1;
-            return Err(ClientError::corrupt(&file, Corruption::NotCanonical { index }));
+            return Err(ClientError::corrupt(
+                &file,
+                Corruption::NotCanonical { index },
+            ));
         }
         let listed = self.index.first_claimants[p as usize];
         if page.leaves[0].claimant != listed {
@@ -260,9 +279,9 @@ impl<S: PageSource> Lookup<S> {
         let page = self.page(p)?;
         match page.position(claimant) {
             Ok(j) => {
-                let found = page
-                    .claimable(j)
-                    .ok_or(ClientError::NoAllocation { claimant: *claimant })?;
+                let found = page.claimable(j).ok_or(ClientError::NoAllocation {
+                    claimant: *claimant,
+                })?;
                 if found.proof.len() != usize::from(self.manifest.depth)
                     || !found.verify_against(&self.manifest.root)
                 {
@@ -292,7 +311,9 @@ impl<S: PageSource> Lookup<S> {
                         ));
                     }
                 }
-                Err(ClientError::NoAllocation { claimant: *claimant })
+                Err(ClientError::NoAllocation {
+                    claimant: *claimant,
+                })
             }
         }
     }
@@ -325,7 +346,9 @@ pub fn find_in_list(
 ) -> Result<Claimable, ClientError> {
     let i = allocations
         .binary_search_by(|a| a.claimant.as_ref().cmp(claimant.as_ref()))
-        .map_err(|_| ClientError::NoAllocation { claimant: *claimant })?;
+        .map_err(|_| ClientError::NoAllocation {
+            claimant: *claimant,
+        })?;
     let a = allocations[i];
     let index = i as u32;
     Ok(Claimable {
@@ -336,4 +359,50 @@ pub fn find_in_list(
         proof: tree.proof(index)?,
         root: tree.root(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn list(n: u8) -> Vec<Allocation> {
+        (1..=n)
+            .map(|i| Allocation::new(Pubkey::new_from_array([i; 32]), u64::from(i), 0))
+            .collect()
+    }
+
+    #[test]
+    fn find_in_list_returns_the_tree_proof() {
+        let list = list(6);
+        let tree = MerkleTree::build(&list).unwrap();
+        let found = find_in_list(&list, &tree, &list[4].claimant).unwrap();
+        assert_eq!(found.index, 4);
+        assert_eq!(found.allocation(), list[4]);
+        assert_eq!(found.proof, tree.proof(4).unwrap());
+        assert!(found.verify_against(&tree.root()));
+        let mut wrong = found.clone();
+        wrong.unlocked += 1;
+        assert!(!wrong.verify_against(&tree.root()));
+        let absent = Pubkey::new_from_array([0; 32]);
+        assert!(matches!(
+            find_in_list(&list, &tree, &absent),
+            Err(ClientError::NoAllocation { claimant }) if claimant == absent
+        ));
+    }
+
+    #[test]
+    fn local_dir_errors_name_the_path() {
+        let source = LocalDir::new("/nonexistent-floodgate-drop");
+        match source.read("pages/3.bin") {
+            Err(ClientError::Io { path, source }) => {
+                assert_eq!(path, Path::new("/nonexistent-floodgate-drop/pages/3.bin"));
+                assert_eq!(source.kind(), std::io::ErrorKind::NotFound);
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(
+            Lookup::open(&source),
+            Err(ClientError::Io { path, .. }) if path.ends_with(MANIFEST_FILE)
+        ));
+    }
 }

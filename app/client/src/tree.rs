@@ -215,7 +215,10 @@ mod tests {
             for (i, a) in list.iter().enumerate() {
                 let proof = tree.proof(i as u32).unwrap();
                 assert_eq!(proof.len(), usize::from(tree.depth()));
-                assert!(MerkleTree::verify(i as u32, a, &proof, &tree.root()), "n {n} i {i}");
+                assert!(
+                    MerkleTree::verify(i as u32, a, &proof, &tree.root()),
+                    "n {n} i {i}"
+                );
             }
         }
     }
@@ -239,8 +242,24 @@ mod tests {
         assert!(MerkleTree::verify(5, &a, &proof, &root));
         // Wrong index, amounts, claimant, root.
         assert!(!MerkleTree::verify(4, &a, &proof, &root));
-        assert!(!MerkleTree::verify(5, &Allocation { unlocked: a.unlocked + 1, ..a }, &proof, &root));
-        assert!(!MerkleTree::verify(5, &Allocation { locked: a.locked + 1, ..a }, &proof, &root));
+        assert!(!MerkleTree::verify(
+            5,
+            &Allocation {
+                unlocked: a.unlocked + 1,
+                ..a
+            },
+            &proof,
+            &root
+        ));
+        assert!(!MerkleTree::verify(
+            5,
+            &Allocation {
+                locked: a.locked + 1,
+                ..a
+            },
+            &proof,
+            &root
+        ));
         assert!(!MerkleTree::verify(5, &list[6], &proof, &root));
         assert!(!MerkleTree::verify(5, &a, &proof, &[1; 32]));
         // Any flipped bit, swapped or missing sibling.
@@ -270,7 +289,10 @@ mod tests {
 
     #[test]
     fn bad_input_is_rejected() {
-        assert!(matches!(MerkleTree::build(&[]), Err(ClientError::NoAllocations)));
+        assert!(matches!(
+            MerkleTree::build(&[]),
+            Err(ClientError::NoAllocations)
+        ));
         let mut list = allocations(5);
         list.swap(2, 3);
         assert!(matches!(

@@ -24,7 +24,9 @@ fn params(shard_bits: u8, page_bits: u8) -> DropParams {
 }
 
 fn write(dir: &Path, list: &[Allocation], shard_bits: u8, page_bits: u8) -> MerkleTree {
-    DropFolder::write(dir, list, params(shard_bits, page_bits)).unwrap().1
+    DropFolder::write(dir, list, params(shard_bits, page_bits))
+        .unwrap()
+        .1
 }
 
 #[test]
@@ -64,7 +66,12 @@ fn round_trip_every_address_gets_the_tree_proof() {
             assert_eq!(found.allocation(), *a);
             assert_eq!(found.proof, tree.proof(i as u32).unwrap(), "n {n} leaf {i}");
             assert_eq!(found.root, tree.root());
-            assert!(MerkleTree::verify(found.index, a, &found.proof, &tree.root()));
+            assert!(MerkleTree::verify(
+                found.index,
+                a,
+                &found.proof,
+                &tree.root()
+            ));
         }
         let (leaves, rebuilt) = folder.rebuild_tree().unwrap();
         assert_eq!(leaves, sorted);
@@ -92,12 +99,18 @@ fn absent_addresses_are_reported_with_the_address() {
             matches!(err, ClientError::NoAllocation { claimant } if claimant == absent),
             "{err:?}"
         );
-        assert_eq!(err.to_string(), format!("{absent} has no allocation in this drop"));
+        assert_eq!(
+            err.to_string(),
+            format!("{absent} has no allocation in this drop")
+        );
     }
 }
 
 /// Copies a written drop into a fresh folder so each tampering starts clean.
-fn tampered(list: &[Allocation], edit: impl FnOnce(&Path)) -> (tempfile::TempDir, std::path::PathBuf) {
+fn tampered(
+    list: &[Allocation],
+    edit: impl FnOnce(&Path),
+) -> (tempfile::TempDir, std::path::PathBuf) {
     let scratch = tempfile::tempdir().unwrap();
     let dir = scratch.path().join("drop");
     write(&dir, list, 3, 3);
@@ -115,7 +128,9 @@ fn edit_file(path: &Path, f: impl FnOnce(&mut Vec<u8>)) {
 fn a_tampered_page_does_not_verify() {
     let list = canonical(pseudo_random_allocations(40, 2));
     // Page 1 holds leaves 8..16; leaf 9's unlocked amount starts at 56 + 48 + 32.
-    let (_s, dir) = tampered(&list, |dir| edit_file(&dir.join("pages/1.bin"), |b| b[56 + 48 + 32] ^= 1));
+    let (_s, dir) = tampered(&list, |dir| {
+        edit_file(&dir.join("pages/1.bin"), |b| b[56 + 48 + 32] ^= 1)
+    });
     let folder = DropFolder::open(&dir).unwrap();
     for a in &list[8..16] {
         let err = folder.lookup(&a.claimant).unwrap_err();
@@ -127,7 +142,10 @@ fn a_tampered_page_does_not_verify() {
     }
     // Other pages are fine; the full audit catches it.
     assert_eq!(folder.lookup(&list[0].claimant).unwrap().index, 0);
-    assert!(matches!(folder.verify(), Err(ClientError::PageDoesNotVerify { .. })));
+    assert!(matches!(
+        folder.verify(),
+        Err(ClientError::PageDoesNotVerify { .. })
+    ));
 
     // An upper sibling flipped: same.
     let (_s, dir) = tampered(&list, |dir| {
@@ -137,7 +155,9 @@ fn a_tampered_page_does_not_verify() {
         })
     });
     let err = lookup(&dir, &list[17].claimant).unwrap_err();
-    assert!(matches!(err, ClientError::PageDoesNotVerify { ref file, .. } if file == "pages/2.bin"));
+    assert!(
+        matches!(err, ClientError::PageDoesNotVerify { ref file, .. } if file == "pages/2.bin")
+    );
 }
 
 #[test]
@@ -148,18 +168,36 @@ fn truncated_swapped_or_relabelled_pages_are_corrupt() {
         other => panic!("{other:?}"),
     };
 
-    let (_s, dir) = tampered(&list, |dir| edit_file(&dir.join("pages/0.bin"), |b| b.truncate(100)));
+    let (_s, dir) = tampered(&list, |dir| {
+        edit_file(&dir.join("pages/0.bin"), |b| b.truncate(100))
+    });
     let (file, problem) = corrupt(&dir, &list[3].claimant);
     assert_eq!(file, "pages/0.bin");
-    assert_eq!(problem, Corruption::Length { expected: 56 + 8 * 48 + 3 * 32, found: 100 });
+    assert_eq!(
+        problem,
+        Corruption::Length {
+            expected: 56 + 8 * 48 + 3 * 32,
+            found: 100
+        }
+    );
 
-    let (_s, dir) = tampered(&list, |dir| edit_file(&dir.join("pages/0.bin"), |b| b[0] = b'X'));
-    assert_eq!(corrupt(&dir, &list[3].claimant).1, Corruption::BadMagic { expected: "page" });
-
-    let (_s, dir) = tampered(&list, |dir| edit_file(&dir.join("pages/0.bin"), |b| b[4] = 2));
+    let (_s, dir) = tampered(&list, |dir| {
+        edit_file(&dir.join("pages/0.bin"), |b| b[0] = b'X')
+    });
     assert_eq!(
         corrupt(&dir, &list[3].claimant).1,
-        Corruption::UnsupportedVersion { found: 2, supported: 1 }
+        Corruption::BadMagic { expected: "page" }
+    );
+
+    let (_s, dir) = tampered(&list, |dir| {
+        edit_file(&dir.join("pages/0.bin"), |b| b[4] = 2)
+    });
+    assert_eq!(
+        corrupt(&dir, &list[3].claimant).1,
+        Corruption::UnsupportedVersion {
+            found: 2,
+            supported: 1
+        }
     );
 
     // Pages 1 and 2 swapped: each is a valid page, but not the one asked for.
@@ -171,15 +209,31 @@ fn truncated_swapped_or_relabelled_pages_are_corrupt() {
     });
     let (file, problem) = corrupt(&dir, &list[9].claimant);
     assert_eq!(file, "pages/1.bin");
-    assert!(matches!(problem, Corruption::Mismatch { field: "page index", .. }), "{problem:?}");
+    assert!(
+        matches!(
+            problem,
+            Corruption::Mismatch {
+                field: "page index",
+                ..
+            }
+        ),
+        "{problem:?}"
+    );
 
     // Only the header's root changed: the contents verify, the header does not.
-    let (_s, dir) = tampered(&list, |dir| edit_file(&dir.join("pages/0.bin"), |b| b[30] ^= 1));
+    let (_s, dir) = tampered(&list, |dir| {
+        edit_file(&dir.join("pages/0.bin"), |b| b[30] ^= 1)
+    });
     let (_, problem) = corrupt(&dir, &list[3].claimant);
-    assert!(matches!(problem, Corruption::Mismatch { field: "root", .. }), "{problem:?}");
+    assert!(
+        matches!(problem, Corruption::Mismatch { field: "root", .. }),
+        "{problem:?}"
+    );
 
     // A missing page is an I/O error naming the path.
-    let (_s, dir) = tampered(&list, |dir| std::fs::remove_file(dir.join("pages/4.bin")).unwrap());
+    let (_s, dir) = tampered(&list, |dir| {
+        std::fs::remove_file(dir.join("pages/4.bin")).unwrap()
+    });
     let err = lookup(&dir, &list[39].claimant).unwrap_err();
     assert!(matches!(err, ClientError::Io { ref path, .. } if path.ends_with("pages/4.bin")));
 }
@@ -199,10 +253,12 @@ fn a_tampered_index_or_manifest_is_caught() {
         "{err:?}"
     );
 
-    let (_s, dir) = tampered(&list, |dir| edit_file(&dir.join("pages/index"), |b| b.truncate(50)));
+    let (_s, dir) = tampered(&list, |dir| {
+        edit_file(&dir.join("pages/index"), |b| b.truncate(50))
+    });
     assert!(matches!(
         DropFolder::open(&dir),
-        Err(ClientError::CorruptFile { ref file, problem: Corruption::Length { expected: 48 + 5 * 32, found: 50 } }) if file == "pages/index"
+        Err(ClientError::CorruptFile { ref file, problem: Corruption::Length { expected: 208, found: 50 } }) if file == "pages/index"
     ));
 
     // The manifest's root replaced: the index no longer agrees.
@@ -220,19 +276,34 @@ fn a_tampered_index_or_manifest_is_caught() {
     // Manifest and index both replaced consistently: no page verifies.
     let (_s, dir) = tampered(&list, |dir| {
         set_root(dir);
-        edit_file(&dir.join("pages/index"), |b| b[16..48].copy_from_slice(&other));
+        edit_file(&dir.join("pages/index"), |b| {
+            b[16..48].copy_from_slice(&other)
+        });
     });
     let err = lookup(&dir, &list[0].claimant).unwrap_err();
-    assert!(matches!(err, ClientError::PageDoesNotVerify { .. }), "{err:?}");
+    assert!(
+        matches!(err, ClientError::PageDoesNotVerify { .. }),
+        "{err:?}"
+    );
 
     // A manifest from the future.
     let (_s, dir) = tampered(&list, |dir| {
         let text = std::fs::read_to_string(dir.join(MANIFEST_FILE)).unwrap();
-        std::fs::write(dir.join(MANIFEST_FILE), text.replace("\"format_version\": 1", "\"format_version\": 2")).unwrap();
+        std::fs::write(
+            dir.join(MANIFEST_FILE),
+            text.replace("\"format_version\": 1", "\"format_version\": 2"),
+        )
+        .unwrap();
     });
     assert!(matches!(
         DropFolder::open(&dir),
-        Err(ClientError::CorruptFile { problem: Corruption::UnsupportedVersion { found: 2, supported: 1 }, .. })
+        Err(ClientError::CorruptFile {
+            problem: Corruption::UnsupportedVersion {
+                found: 2,
+                supported: 1
+            },
+            ..
+        })
     ));
 }
 
@@ -241,7 +312,11 @@ fn leaves_file_is_checked_against_the_manifest() {
     let list = canonical(pseudo_random_allocations(20, 5));
     let (_s, dir) = tampered(&list, |dir| {
         let text = std::fs::read_to_string(dir.join("leaves.csv")).unwrap();
-        let changed = text.replacen(&format!(",{},", list[3].unlocked), &format!(",{},", list[3].unlocked + 1), 1);
+        let changed = text.replacen(
+            &format!(",{},", list[3].unlocked),
+            &format!(",{},", list[3].unlocked + 1),
+            1,
+        );
         assert_ne!(text, changed);
         std::fs::write(dir.join("leaves.csv"), changed).unwrap();
     });
@@ -251,7 +326,10 @@ fn leaves_file_is_checked_against_the_manifest() {
         Err(ClientError::CorruptFile { ref file, problem: Corruption::Mismatch { field: "sha256", .. } }) if file == "leaves.csv"
     ));
     // Pages are still good: a claimant does not need the leaves file.
-    assert_eq!(folder.lookup(&list[3].claimant).unwrap().unlocked, list[3].unlocked);
+    assert_eq!(
+        folder.lookup(&list[3].claimant).unwrap().unlocked,
+        list[3].unlocked
+    );
     // Rebuilding from the tampered file gives another root.
     let rebuilt = lookup_in_leaves(dir.join("leaves.csv"), &list[3].claimant).unwrap();
     assert_ne!(rebuilt.root, folder.manifest().root);
@@ -280,10 +358,13 @@ struct InMemory(HashMap<String, Vec<u8>>);
 
 impl PageSource for InMemory {
     fn read(&self, relative_path: &str) -> Result<Vec<u8>, ClientError> {
-        self.0.get(relative_path).cloned().ok_or_else(|| ClientError::Io {
-            path: relative_path.into(),
-            source: std::io::ErrorKind::NotFound.into(),
-        })
+        self.0
+            .get(relative_path)
+            .cloned()
+            .ok_or_else(|| ClientError::Io {
+                path: relative_path.into(),
+                source: std::io::ErrorKind::NotFound.into(),
+            })
     }
 }
 
@@ -294,7 +375,14 @@ fn lookup_works_over_any_page_source() {
     let dir = scratch.path().join("drop");
     let tree = write(&dir, &list, 2, 4);
     let mut files = HashMap::new();
-    for name in ["manifest.json", "pages/index", "pages/0.bin", "pages/1.bin", "pages/2.bin", "pages/3.bin"] {
+    for name in [
+        "manifest.json",
+        "pages/index",
+        "pages/0.bin",
+        "pages/1.bin",
+        "pages/2.bin",
+        "pages/3.bin",
+    ] {
         files.insert(name.to_string(), std::fs::read(dir.join(name)).unwrap());
     }
     let source = InMemory(files);
@@ -339,17 +427,34 @@ fn writing_is_all_or_nothing_and_never_overwrites() {
         DropFolder::write(&missing, &dup, params(2, 2)),
         Err(ClientError::DuplicateLeaf { claimant, .. }) if claimant == list[4].claimant
     ));
-    assert!(matches!(DropFolder::write(&missing, &[], params(2, 2)), Err(ClientError::NoAllocations)));
+    assert!(matches!(
+        DropFolder::write(&missing, &[], params(2, 2)),
+        Err(ClientError::NoAllocations)
+    ));
     assert!(matches!(
         DropFolder::write(&missing, &list, params(17, 2)),
-        Err(ClientError::InvalidParameter { name: "shard_bits", value: 17, .. })
+        Err(ClientError::InvalidParameter {
+            name: "shard_bits",
+            value: 17,
+            ..
+        })
     ));
     assert!(matches!(
         DropFolder::write(&missing, &list, params(2, 17)),
-        Err(ClientError::InvalidParameter { name: "page_bits", value: 17, .. })
+        Err(ClientError::InvalidParameter {
+            name: "page_bits",
+            value: 17,
+            ..
+        })
     ));
-    let over = [Allocation::new(key(1), u64::MAX, 0), Allocation::new(key(2), 1, 0)];
-    assert!(matches!(DropFolder::write(&missing, &over, params(2, 2)), Err(ClientError::TotalOverflow)));
+    let over = [
+        Allocation::new(key(1), u64::MAX, 0),
+        Allocation::new(key(2), 1, 0),
+    ];
+    assert!(matches!(
+        DropFolder::write(&missing, &over, params(2, 2)),
+        Err(ClientError::TotalOverflow)
+    ));
     assert!(!missing.exists());
     assert_eq!(leftovers(), Vec::<String>::new());
 }
@@ -365,7 +470,10 @@ fn the_distributor_is_recorded_atomically() {
     let distributor = key(0x42);
     folder.set_distributor(distributor).unwrap();
     assert_eq!(folder.manifest().distributor, Some(distributor));
-    assert_eq!(DropFolder::open(&dir).unwrap().manifest().distributor, Some(distributor));
+    assert_eq!(
+        DropFolder::open(&dir).unwrap().manifest().distributor,
+        Some(distributor)
+    );
     let names: Vec<String> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())

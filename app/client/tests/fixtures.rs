@@ -60,10 +60,17 @@ fn tree_vectors_match_the_checked_in_fixture() {
     let path = fixtures_dir().join("trees.json");
     let computed = trees_json();
     if bless() {
-        std::fs::write(&path, serde_json::to_string_pretty(&computed).unwrap() + "\n").unwrap();
+        std::fs::write(
+            &path,
+            serde_json::to_string_pretty(&computed).unwrap() + "\n",
+        )
+        .unwrap();
     }
     let stored: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
-    assert_eq!(computed, stored, "tree vectors changed: this is a format change");
+    assert_eq!(
+        computed, stored,
+        "tree vectors changed: this is a format change"
+    );
 }
 
 #[test]
@@ -77,14 +84,19 @@ fn fixture_roots_and_proofs_match_an_independent_sha256_implementation() {
         let list = fixture_allocations(n);
         assert_eq!(tree["root"], hex::encode(reference_root(&list)), "n = {n}");
         for (i, leaf) in tree["leaves"].as_array().unwrap().iter().enumerate() {
-            assert_eq!(leaf["leaf_hash"], hex::encode(reference_leaf(i as u32, &list[i])));
+            assert_eq!(
+                leaf["leaf_hash"],
+                hex::encode(reference_leaf(i as u32, &list[i]))
+            );
             let proof: Vec<String> = reference_proof(&list, i).iter().map(hex::encode).collect();
             assert_eq!(leaf["proof"], json!(proof), "n = {n}, leaf {i}");
         }
     }
     // The 5-leaf root once more, spelled out: depth 3, leaves 5..8 are zero.
     let list = fixture_allocations(5);
-    let l: Vec<[u8; 32]> = (0..5).map(|i| reference_leaf(i, &list[i as usize])).collect();
+    let l: Vec<[u8; 32]> = (0..5)
+        .map(|i| reference_leaf(i, &list[i as usize]))
+        .collect();
     let zero = [0u8; 32];
     let root = reference_node(
         &reference_node(&reference_node(&l[0], &l[1]), &reference_node(&l[2], &l[3])),
@@ -195,7 +207,10 @@ fn fixture_drop_folder_opens_and_serves_every_claimant() {
     let folder = DropFolder::open(fixtures_dir().join("drop5")).unwrap();
     let m = folder.manifest();
     assert_eq!(hex::encode(m.root), ROOT_5);
-    assert_eq!((m.depth, m.num_leaves, m.page_count, m.shards.len()), (3, 5, 2, 3));
+    assert_eq!(
+        (m.depth, m.num_leaves, m.page_count, m.shards.len()),
+        (3, 5, 2, 3)
+    );
     assert_eq!(m.total_amount, 1000 + 2000 + 3000 + 1000 + 4000 + 5000);
     assert_eq!(m.total_locked, 1000);
     assert_eq!(m.shards[1].total, 3000 + 1000 + 4000);

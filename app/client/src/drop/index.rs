@@ -96,10 +96,18 @@ impl PageIndex {
         }
         let page_bits = bytes[5];
         if page_bits > MAX_PAGE_BITS {
-            return Err(mismatch("page_bits", format!("<= {MAX_PAGE_BITS}"), page_bits));
+            return Err(mismatch(
+                "page_bits",
+                format!("<= {MAX_PAGE_BITS}"),
+                page_bits,
+            ));
         }
         if bytes[6..8] != [0, 0] {
-            return Err(mismatch("reserved bytes", "0", u16::from_le_bytes([bytes[6], bytes[7]])));
+            return Err(mismatch(
+                "reserved bytes",
+                "0",
+                u16::from_le_bytes([bytes[6], bytes[7]]),
+            ));
         }
         let page_count = read_u32(bytes, 8);
         let num_leaves = read_u32(bytes, 12);
@@ -184,7 +192,10 @@ mod tests {
         let good = sample().encode();
         assert_eq!(
             PageIndex::decode(&good[..47]),
-            Err(Corruption::Length { expected: 48, found: 47 })
+            Err(Corruption::Length {
+                expected: 48,
+                found: 47
+            })
         );
         assert_eq!(
             PageIndex::decode(&good[..good.len() - 32]),
@@ -198,7 +209,12 @@ mod tests {
             bad[at] = value;
             PageIndex::decode(&bad)
         };
-        assert_eq!(edit(3, 0), Err(Corruption::BadMagic { expected: "page index" }));
+        assert_eq!(
+            edit(3, 0),
+            Err(Corruption::BadMagic {
+                expected: "page index"
+            })
+        );
         assert_eq!(
             edit(4, 9),
             Err(Corruption::UnsupportedVersion {

@@ -52,7 +52,14 @@ fn format_rows(first_index: usize, rows: &[Allocation]) -> String {
     let mut s = String::with_capacity(rows.len() * 96);
     for (j, a) in rows.iter().enumerate() {
         // Writing to a String cannot fail.
-        let _ = writeln!(s, "{},{},{},{}", first_index + j, a.claimant, a.unlocked, a.locked);
+        let _ = writeln!(
+            s,
+            "{},{},{},{}",
+            first_index + j,
+            a.claimant,
+            a.unlocked,
+            a.locked
+        );
     }
     s
 }
@@ -103,7 +110,9 @@ pub fn parse_leaves(bytes: &[u8]) -> Result<Vec<Allocation>, Corruption> {
         .windows(2)
         .position(|w| w[0].claimant.as_ref() >= w[1].claimant.as_ref())
     {
-        return Err(Corruption::NotCanonical { index: i as u32 + 1 });
+        return Err(Corruption::NotCanonical {
+            index: i as u32 + 1,
+        });
     }
     Ok(allocations)
 }
@@ -135,7 +144,11 @@ fn parse_row(index: usize, row: &[u8]) -> Result<Allocation, Corruption> {
     let amount = |field: &[u8], name: &str| {
         digits(field).ok_or_else(|| err(format!("{name} {:?} is not a u64", lossy(field))))
     };
-    Ok(Allocation::new(claimant, amount(unlocked, "unlocked")?, amount(locked, "locked")?))
+    Ok(Allocation::new(
+        claimant,
+        amount(unlocked, "unlocked")?,
+        amount(locked, "locked")?,
+    ))
 }
 
 fn lossy(field: &[u8]) -> String {
@@ -165,7 +178,11 @@ mod tests {
             .map(|i| {
                 let mut key = [9u8; 32];
                 key[..4].copy_from_slice(&(i as u32).to_be_bytes());
-                Allocation::new(Pubkey::new_from_array(key), i as u64 * 7, u64::MAX - i as u64)
+                Allocation::new(
+                    Pubkey::new_from_array(key),
+                    i as u64 * 7,
+                    u64::MAX - i as u64,
+                )
             })
             .collect()
     }
@@ -218,14 +235,35 @@ mod tests {
             parse_leaves(lines.join("\n").as_bytes())
         };
         assert_eq!(line_of(replace_line(1, "i,c,u,l")), 1);
-        assert_eq!(line_of(replace_line(3, &format!("2,{},1,1", list[1].claimant))), 3);
-        assert_eq!(line_of(replace_line(4, &format!("2,{},1", list[2].claimant))), 4);
-        assert_eq!(line_of(replace_line(4, &format!("2,{},1,1,", list[2].claimant))), 4);
+        assert_eq!(
+            line_of(replace_line(3, &format!("2,{},1,1", list[1].claimant))),
+            3
+        );
+        assert_eq!(
+            line_of(replace_line(4, &format!("2,{},1", list[2].claimant))),
+            4
+        );
+        assert_eq!(
+            line_of(replace_line(4, &format!("2,{},1,1,", list[2].claimant))),
+            4
+        );
         assert_eq!(line_of(replace_line(5, "3,notakey,1,1")), 5);
-        assert_eq!(line_of(replace_line(5, &format!("3,{},-1,1", list[3].claimant))), 5);
-        assert_eq!(line_of(replace_line(5, &format!("3,{},1,18446744073709551616", list[3].claimant))), 5);
+        assert_eq!(
+            line_of(replace_line(5, &format!("3,{},-1,1", list[3].claimant))),
+            5
+        );
+        assert_eq!(
+            line_of(replace_line(
+                5,
+                &format!("3,{},1,18446744073709551616", list[3].claimant)
+            )),
+            5
+        );
         assert_eq!(line_of(replace_line(2, "")), 2);
-        assert_eq!(line_of(parse_leaves(format!("{LEAVES_HEADER}\n").as_bytes())), 2);
+        assert_eq!(
+            line_of(parse_leaves(format!("{LEAVES_HEADER}\n").as_bytes())),
+            2
+        );
         assert_eq!(line_of(parse_leaves(b"")), 1);
         assert_eq!(line_of(parse_leaves(b"\xff\xfe")), 1);
         let swapped = replace_line(2, &format!("0,{},0,{}", list[1].claimant, u64::MAX));

@@ -103,13 +103,16 @@ impl Manifest {
     pub fn from_json(bytes: &[u8]) -> Result<Self, ClientError> {
         let manifest: Self = serde_json::from_slice(bytes)
             .map_err(|e| ClientError::corrupt(MANIFEST_FILE, Corruption::Json(e.to_string())))?;
-        manifest.validate().map_err(|p| ClientError::corrupt(MANIFEST_FILE, p))?;
+        manifest
+            .validate()
+            .map_err(|p| ClientError::corrupt(MANIFEST_FILE, p))?;
         Ok(manifest)
     }
 
     /// Validates and renders the manifest as pretty JSON with a final newline.
     pub fn to_json(&self) -> Result<String, ClientError> {
-        self.validate().map_err(|p| ClientError::corrupt(MANIFEST_FILE, p))?;
+        self.validate()
+            .map_err(|p| ClientError::corrupt(MANIFEST_FILE, p))?;
         let mut json = serde_json::to_string_pretty(self)
             .map_err(|e| ClientError::corrupt(MANIFEST_FILE, Corruption::Json(e.to_string())))?;
         json.push('\n');
@@ -140,12 +143,24 @@ impl Manifest {
         let depth = depth_for(n).ok_or_else(|| mismatch("num_leaves", ">= 1", n))?;
         expect("depth", depth, self.depth)?;
         if self.shard_bits > MAX_SHARD_BITS {
-            return Err(mismatch("shard_bits", format!("<= {MAX_SHARD_BITS}"), self.shard_bits));
+            return Err(mismatch(
+                "shard_bits",
+                format!("<= {MAX_SHARD_BITS}"),
+                self.shard_bits,
+            ));
         }
         if self.page_bits > MAX_PAGE_BITS {
-            return Err(mismatch("page_bits", format!("<= {MAX_PAGE_BITS}"), self.page_bits));
+            return Err(mismatch(
+                "page_bits",
+                format!("<= {MAX_PAGE_BITS}"),
+                self.page_bits,
+            ));
         }
-        expect("page_count", page_count_for(n, self.page_bits), self.page_count)?;
+        expect(
+            "page_count",
+            page_count_for(n, self.page_bits),
+            self.page_count,
+        )?;
         let num_shards = num_shards_for(n, self.shard_bits);
         expect("number of shards", num_shards as usize, self.shards.len())?;
         let mut sum = 0u64;
@@ -161,10 +176,18 @@ impl Manifest {
         }
         expect("total_amount (sum of shard totals)", sum, self.total_amount)?;
         let parts = self.total_unlocked.checked_add(self.total_locked);
-        expect("total_unlocked + total_locked", Some(self.total_amount), parts)?;
+        expect(
+            "total_unlocked + total_locked",
+            Some(self.total_amount),
+            parts,
+        )?;
         let name = self.leaves_file.as_str();
         if name.is_empty() || name == "." || name == ".." || name.contains(['/', '\\']) {
-            return Err(mismatch("leaves_file", "a plain file name", format!("{name:?}")));
+            return Err(mismatch(
+                "leaves_file",
+                "a plain file name",
+                format!("{name:?}"),
+            ));
         }
         Ok(())
     }
@@ -186,7 +209,11 @@ fn expect<T: PartialEq + std::fmt::Debug>(
     if expected == found {
         Ok(())
     } else {
-        Err(mismatch(field, format!("{expected:?}"), format!("{found:?}")))
+        Err(mismatch(
+            field,
+            format!("{expected:?}"),
+            format!("{found:?}"),
+        ))
     }
 }
 
@@ -303,13 +330,19 @@ mod tests {
     fn json_round_trip_with_string_amounts() {
         let mut m = sample();
         let json = m.to_json().unwrap();
-        assert!(json.contains("\"total_amount\": \"18446744073709551615\""), "{json}");
+        assert!(
+            json.contains("\"total_amount\": \"18446744073709551615\""),
+            "{json}"
+        );
         assert!(json.contains("\"distributor\": null"));
         assert!(json.contains(&format!("\"root\": \"{}\"", "ab".repeat(32))));
         assert_eq!(Manifest::from_json(json.as_bytes()).unwrap(), m);
         m.set_distributor(Pubkey::new_from_array([9; 32]));
         let json = m.to_json().unwrap();
-        assert!(json.contains(&format!("\"distributor\": \"{}\"", Pubkey::new_from_array([9; 32]))));
+        assert!(json.contains(&format!(
+            "\"distributor\": \"{}\"",
+            Pubkey::new_from_array([9; 32])
+        )));
         assert_eq!(Manifest::from_json(json.as_bytes()).unwrap(), m);
     }
 

@@ -34,13 +34,13 @@ use floodgate::{constants::MAX_SHARD_BITS, state::num_shards_for};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
+use self::page::{PageHeader, encode_into};
 pub use self::{
     index::{INDEX_PATH, PageIndex},
     leaves::{LEAVES_FILE, LEAVES_HEADER, parse_leaves, write_leaves},
     manifest::{FORMAT_VERSION, MANIFEST_FILE, Manifest, ShardInfo},
     page::{Page, PageTree, page_path},
 };
-use self::page::{PageHeader, encode_into};
 use crate::{
     allocation::{Allocation, canonical, is_canonical, totals},
     error::{ClientError, Corruption},
@@ -114,6 +114,10 @@ impl DropFolder {
     /// Writes the drop folder of `allocations` (sorted into canonical order here if they
     /// are not) to `dir`, which must not exist or be empty. Returns the manifest
     /// (`distributor` unset) and the tree.
+    ///
+    /// Everything is written into a hidden sibling folder, synced to disk, then renamed to
+    /// `dir`: after a crash `dir` is either absent (or still empty) or complete. The
+    /// staging folder is removed on error.
     pub fn write(
         dir: impl AsRef<Path>,
         allocations: &[Allocation],
@@ -170,7 +174,9 @@ impl DropFolder {
             leaves_sha256,
         };
         let json = manifest.to_json()?;
-        write_file(&staging.path.join(MANIFEST_FILE), false, |w| w.write_all(json.as_bytes()))?;
+        write_file(&staging.path.join(MANIFEST_FILE), false, |w| {
+            w.write_all(json.as_bytes())
+        })?;
         staging.sync(index.page_count())?;
         staging.commit(dir)?;
         Ok((manifest, tree))
@@ -283,7 +289,11 @@ impl DropFolder {
             let first = shard.first_leaf as usize;
             let total = totals(&allocations[first..first + shard.leaf_count as usize])?.total;
             if total != shard.total {
-                return Err(corrupt("shard total", total.to_string(), shard.total.to_string()));
+                return Err(corrupt(
+                    "shard total",
+                    total.to_string(),
+                    shard.total.to_string(),
+                ));
             }
         }
         Ok((allocations, tree))
@@ -332,8 +342,8 @@ pub fn page_count_for(num_leaves: u32, page_bits: u8) -> u32 {
     u64::from(num_leaves).div_ceil(1u64 << page_bits) as u32
 }
 
-/// The page index of canonical `allocations`.
-fn page_index_of(allocations: &[Allocation], tree: &MerkleTree, page_bits: u8) -> PageIndex {
+/// The page index (`pages/index`) of canonical `allocations` and their tree.
+pub fn page_index_of(allocations: &[Allocation], tree: &MerkleTree, page_bits: u8) -> PageIndex {
     PageIndex {
         page_bits,
         num_leaves: tree.num_leaves(),
@@ -346,8 +356,9 @@ fn page_index_of(allocations: &[Allocation], tree: &MerkleTree, page_bits: u8) -
     }
 }
 
-/// The encoding of page `p` of canonical `allocations`.
-fn encode_page(
+/// The bytes of page `p` of canonical `allocations` and their tree (`pages/<p>.bin`),
+/// e.g. to upload pages somewhere without writing them locally.
+pub fn encode_page(
     allocations: &[Allocation],
     tree: &MerkleTree,
     page_bits: u8,
@@ -411,9 +422,9 @@ struct Staging {
 
 impl Staging {
     fn create(target: &Path) -> Result<Self, ClientError> {
-        let name = target.file_name().ok_or_else(|| {
-            ClientError::io(target, std::io::Error::other("not a folder name"))
-        })?;
+        let name = target
+            .file_name()
+            .ok_or_else(|| ClientError::io(target, std::io::Error::other("not a folder name")))?;
         let parent = match target.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
@@ -448,7 +459,10 @@ impl Staging {
             for _ in 0..SYNC_THREADS.min(files.len()) {
                 scope.spawn(|| {
                     while let Some(path) = files.get(next.fetch_add(1, Ordering::Relaxed)) {
-                        let synced = OpenOptions::new().write(true).open(path).and_then(|f| f.sync_all());
+                        let synced = OpenOptions::new()
+                            .write(true)
+                            .open(path)
+                            .and_then(|f| f.sync_all());
                         if let Err(e) = synced {
                             let mut failure = failure.lock().unwrap_or_else(|p| p.into_inner());
                             failure.get_or_insert_with(|| ClientError::io(path, e));
@@ -545,8 +559,60 @@ fn sync_dir(dir: &Path) {
 
 pub(crate) fn read_u32(bytes: &[u8], at: usize) -> u32 {
     let mut le = [0u8; 4];
-    if let Some(b) = bytes.get(at..at + 4) {
+    if let Some(b) = at.checked_add(4).and_then(|end| bytes.get(at..end)) {
         le.copy_from_slice(b);
     }
     u32::from_le_bytes(le)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_counts() {
+        assert_eq!(page_count_for(1, 9), 1);
+        assert_eq!(page_count_for(512, 9), 1);
+        assert_eq!(page_count_for(513, 9), 2);
+        assert_eq!(page_count_for(u32::MAX, 0), u32::MAX);
+        assert_eq!(page_count_for(u32::MAX, 16), 65_536);
+    }
+
+    #[test]
+    fn read_u32_never_panics() {
+        assert_eq!(read_u32(&[1, 0, 0, 0, 9], 0), 1);
+        assert_eq!(read_u32(&[1, 2], 0), 0);
+        assert_eq!(read_u32(&[], usize::MAX - 1), 0);
+    }
+
+    #[test]
+    fn atomic_writes_replace_and_leave_nothing_behind() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("manifest.json");
+        write_atomic(&path, b"one").unwrap();
+        write_atomic(&path, b"two").unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"two");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+        let missing = dir.path().join("no/such/folder/file");
+        assert!(matches!(
+            write_atomic(&missing, b"x"),
+            Err(ClientError::Io { .. })
+        ));
+    }
+
+    #[test]
+    fn targets_must_be_absent_or_empty() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(check_target(&dir.path().join("new")).is_ok());
+        assert!(check_target(dir.path()).is_ok());
+        std::fs::write(dir.path().join("file"), b"x").unwrap();
+        assert!(matches!(
+            check_target(dir.path()),
+            Err(ClientError::DropFolderExists { .. })
+        ));
+        assert!(matches!(
+            check_target(&dir.path().join("file")),
+            Err(ClientError::DropFolderExists { .. })
+        ));
+    }
 }

@@ -117,15 +117,24 @@ impl Page {
         let root: Hash = bytes[24..56].try_into().unwrap_or_default();
 
         if page_bits > MAX_PAGE_BITS {
-            return Err(mismatch("page_bits", format!("<= {MAX_PAGE_BITS}"), page_bits));
+            return Err(mismatch(
+                "page_bits",
+                format!("<= {MAX_PAGE_BITS}"),
+                page_bits,
+            ));
         }
-        let expected_depth = depth_for(num_leaves).ok_or_else(|| mismatch("num_leaves", ">= 1", 0))?;
+        let expected_depth =
+            depth_for(num_leaves).ok_or_else(|| mismatch("num_leaves", ">= 1", 0))?;
         check("depth", expected_depth, depth)?;
         check("upper_count", depth - page_bits.min(depth), upper_count)?;
         let first = u64::from(page_index) << page_bits;
         check("first_index", first, u64::from(first_index))?;
         if first >= u64::from(num_leaves) {
-            return Err(mismatch("page index", format!("< {}", page_count_for(num_leaves, page_bits)), page_index));
+            return Err(mismatch(
+                "page index",
+                format!("< {}", page_count_for(num_leaves, page_bits)),
+                page_index,
+            ));
         }
         let expected_count = (u64::from(num_leaves) - first).min(1 << page_bits);
         check("leaf_count", expected_count, u64::from(leaf_count))?;
@@ -246,7 +255,11 @@ fn mismatch(field: &'static str, expected: impl ToString, found: impl ToString) 
     }
 }
 
-fn check<T: PartialEq + ToString>(field: &'static str, expected: T, found: T) -> Result<(), Corruption> {
+fn check<T: PartialEq + ToString>(
+    field: &'static str,
+    expected: T,
+    found: T,
+) -> Result<(), Corruption> {
     if expected == found {
         Ok(())
     } else {
@@ -311,7 +324,10 @@ mod tests {
         assert_eq!(good.len(), PAGE_HEADER_LEN + LEAF_RECORD_LEN + 32);
         assert_eq!(
             Page::decode(&good[..10]),
-            Err(Corruption::Length { expected: 56, found: 10 })
+            Err(Corruption::Length {
+                expected: 56,
+                found: 10
+            })
         );
         assert_eq!(
             Page::decode(&good[..good.len() - 1]),
@@ -322,13 +338,19 @@ mod tests {
         );
         let mut longer = good.clone();
         longer.push(0);
-        assert!(matches!(Page::decode(&longer), Err(Corruption::Length { .. })));
+        assert!(matches!(
+            Page::decode(&longer),
+            Err(Corruption::Length { .. })
+        ));
         let edit = |at: usize, value: u8| {
             let mut bad = good.clone();
             bad[at] = value;
             Page::decode(&bad)
         };
-        assert_eq!(edit(0, b'X'), Err(Corruption::BadMagic { expected: "page" }));
+        assert_eq!(
+            edit(0, b'X'),
+            Err(Corruption::BadMagic { expected: "page" })
+        );
         assert_eq!(
             edit(4, 2),
             Err(Corruption::UnsupportedVersion {

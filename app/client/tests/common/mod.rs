@@ -41,7 +41,11 @@ pub fn pseudo_random_allocations(n: usize, seed: u64) -> Vec<Allocation> {
             h.update(i.to_le_bytes());
             let key: [u8; 32] = h.finalize().into();
             let unlocked = u64::from_le_bytes(key[..8].try_into().unwrap()) % 1_000_000_000;
-            let locked = if key[8] % 4 == 0 { u64::from(key[9]) * 1000 } else { 0 };
+            let locked = if key[8].is_multiple_of(4) {
+                u64::from(key[9]) * 1000
+            } else {
+                0
+            };
             Allocation::new(Pubkey::new_from_array(key), unlocked + 1, locked)
         })
         .collect()

@@ -286,13 +286,7 @@ impl Simulation {
                 "the proof of {} does not reach the on-chain root",
                 allocation.claimant
             );
-            let leaf = LeafClaim {
-                index: found.index,
-                claimant: found.claimant,
-                unlocked: found.unlocked,
-                locked: found.locked,
-                proof: found.proof,
-            };
+            let leaf = LeafClaim::from(found);
             let ata = pda::associated_token(&leaf.claimant, &self.mint, &self.token_program);
             match self.signer_of(&leaf, push_every) {
                 Some(claimant) => {
