@@ -7,10 +7,10 @@
 use anchor_lang::prelude::*;
 
 pub mod constants;
-pub mod cpi;
 pub mod errors;
 pub mod events;
 pub mod instructions;
+pub mod invoke;
 pub mod merkle;
 pub mod state;
 

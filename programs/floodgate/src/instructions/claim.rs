@@ -5,9 +5,9 @@
 
 use crate::{
     constants::VESTING_SEED,
-    cpi::{Vault, create_pda_account},
     errors::FloodgateError,
     events::Claimed,
+    invoke::{Vault, create_pda_account},
     merkle::{leaf_hash, root_from_proof},
     state::{Distributor, Shard, VestingStatus, header_and_bitmap, set_claimed},
 };

@@ -2,9 +2,9 @@
 //! to the clawback receiver; the shard then refuses every claim.
 
 use crate::{
-    cpi::Vault,
     errors::FloodgateError,
     events::ClawedBack,
+    invoke::Vault,
     state::{Distributor, Shard},
 };
 use anchor_lang::prelude::*;

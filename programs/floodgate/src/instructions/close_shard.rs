@@ -2,9 +2,9 @@
 //! rent back. Tokens sent to the vault after the clawback are swept to the receiver.
 
 use crate::{
-    cpi::Vault,
     errors::FloodgateError,
     events::ShardClosed,
+    invoke::Vault,
     state::{Distributor, Shard},
 };
 use anchor_lang::prelude::*;

@@ -2,9 +2,9 @@
 //! vesting status closes (rent back to whoever paid it) once everything is out.
 
 use crate::{
-    cpi::Vault,
     errors::FloodgateError,
     events::VestedWithdrawn,
+    invoke::Vault,
     state::{Distributor, Shard, VestingStatus, vested_amount},
 };
 use anchor_lang::prelude::*;
