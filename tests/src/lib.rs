@@ -42,6 +42,9 @@ pub struct Options {
     pub extensions: Vec<MintExtension>,
     /// Create every shard (with `max_total` = its sum) and fund its vault.
     pub create_shards: bool,
+    /// Leaves of claimants that are not keypairs (a program's PDA, say); their entry in
+    /// [`Fixture::claimants`] is an unrelated keypair that cannot sign for them.
+    pub extra_leaves: Vec<Allocation>,
 }
 
 impl Default for Options {
@@ -54,6 +57,7 @@ impl Default for Options {
             allow_claim_for: true,
             extensions: vec![],
             create_shards: true,
+            extra_leaves: vec![],
         }
     }
 }
@@ -82,7 +86,12 @@ impl Fixture {
     /// Starts a bank, creates the mint, the drop, the distributor and (unless disabled)
     /// every shard with a funded vault.
     pub async fn new(options: Options) -> Self {
-        let mut fixture = Self::prepare(options).await;
+        Self::new_on(LocalBank::start().await, options).await
+    }
+
+    /// [`Fixture::new`] on a bank of the caller's (with an integrator's program, say).
+    pub async fn new_on(bank: LocalBank, options: Options) -> Self {
+        let mut fixture = Self::prepare_on(bank, options).await;
         fixture
             .create_distributor()
             .await
@@ -100,7 +109,11 @@ impl Fixture {
 
     /// Everything but the distributor: bank, mint, claimants, tree and arguments.
     pub async fn prepare(options: Options) -> Self {
-        let mut bank = LocalBank::start().await;
+        Self::prepare_on(LocalBank::start().await, options).await
+    }
+
+    /// [`Fixture::prepare`] on a bank of the caller's.
+    pub async fn prepare_on(mut bank: LocalBank, options: Options) -> Self {
         bank.set_time(START).await;
         let mint = token::create_mint(
             &mut bank,
@@ -129,7 +142,8 @@ impl Fixture {
                 (keypair, allocation)
             })
             .collect();
-        keyed.sort_by_key(|(k, _)| k.pubkey().to_bytes());
+        keyed.extend(options.extra_leaves.iter().map(|a| (Keypair::new(), *a)));
+        keyed.sort_by_key(|(_, a)| a.claimant.to_bytes());
         let (claimants, allocations): (Vec<_>, Vec<_>) = keyed.into_iter().unzip();
         assert_eq!(canonical(allocations.clone()), allocations);
         let tree = MerkleTree::build(&allocations).expect("tree");

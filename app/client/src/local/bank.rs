@@ -2,7 +2,7 @@
 
 use super::program_test;
 use anchor_lang::solana_program::system_instruction;
-use solana_program_test::{BanksClientError, ProgramTestContext};
+use solana_program_test::{BanksClientError, ProgramTest, ProgramTestContext};
 use solana_sdk::{
     account::Account,
     clock::Clock,
@@ -35,7 +35,15 @@ pub struct LocalBank {
 impl LocalBank {
     /// Starts a bank with Floodgate and the SPL programs.
     pub async fn start() -> Self {
-        Self::from_context(program_test().start_with_context().await)
+        Self::start_with(|_| {}).await
+    }
+
+    /// Starts a bank with Floodgate, the SPL programs, and whatever `extra` adds (an
+    /// integrator's program, say).
+    pub async fn start_with(extra: impl FnOnce(&mut ProgramTest)) -> Self {
+        let mut test = program_test();
+        extra(&mut test);
+        Self::from_context(test.start_with_context().await)
     }
 
     pub fn from_context(context: ProgramTestContext) -> Self {

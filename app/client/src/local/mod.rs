@@ -17,11 +17,15 @@ use anchor_lang::{prelude::AccountInfo, solana_program::entrypoint::ProgramResul
 use solana_program_test::{ProgramTest, processor};
 use solana_sdk::pubkey::Pubkey;
 
-/// Calls the program's Anchor entrypoint. Anchor's `entry` ties the program id, the
-/// account slice and the data to one lifetime, which `processor!` cannot promise, so
-/// this hands it leaked owned copies (a few hundred bytes per instruction; fine for a
-/// test bank).
-pub fn process_instruction(
+/// An Anchor program's generated `entry`.
+pub type AnchorEntry = for<'a> fn(&'a Pubkey, &'a [AccountInfo<'a>], &'a [u8]) -> ProgramResult;
+
+/// Calls an Anchor program's `entry` from a `processor!`. Anchor's `entry` ties the
+/// program id, the account slice and the data to one lifetime, which `processor!` cannot
+/// promise, so this hands it leaked owned copies (a few hundred bytes per instruction;
+/// fine for a test bank).
+pub fn call_anchor_entry(
+    entry: AnchorEntry,
     program_id: &Pubkey,
     accounts: &[AccountInfo],
     data: &[u8],
@@ -29,7 +33,16 @@ pub fn process_instruction(
     let accounts = Box::leak(accounts.to_vec().into_boxed_slice());
     let program_id = Box::leak(Box::new(*program_id));
     let data = Box::leak(data.to_vec().into_boxed_slice());
-    floodgate::entry(program_id, accounts, data)
+    entry(program_id, accounts, data)
+}
+
+/// Floodgate's processor for the in-process bank.
+pub fn process_instruction(
+    program_id: &Pubkey,
+    accounts: &[AccountInfo],
+    data: &[u8],
+) -> ProgramResult {
+    call_anchor_entry(floodgate::entry, program_id, accounts, data)
 }
 
 /// Whether the SBF build at `$SBF_OUT_DIR/floodgate.so` is used instead of native code.
