@@ -1,6 +1,9 @@
 //! Claims through CPI: the `claim-and-stake` example program claims for its user (who
 //! signs the outer transaction) and for its own PDA (signing with `invoke_signed`).
 
+// solana-program-test 3.x marks `processor!` for the future `agave-unstable-api` gate.
+#![allow(deprecated)]
+
 use anchor_lang::{
     InstructionData, ToAccountMetas, error::ErrorCode as AnchorError, prelude::Pubkey,
     solana_program::instruction::Instruction,
@@ -31,9 +34,12 @@ fn authority() -> Pubkey {
 
 /// A fixture whose bank also runs claim-and-stake, with the pool of its mint created.
 async fn with_integrator(options: Options) -> (Fixture, Pubkey) {
-    #[allow(deprecated)] // solana-program-test 3.x marks its API for `agave-unstable-api`
     let bank = LocalBank::start_with(|test| {
-        test.add_program("claim_and_stake", claim_and_stake::ID, processor!(process_claim_and_stake));
+        test.add_program(
+            "claim_and_stake",
+            claim_and_stake::ID,
+            processor!(process_claim_and_stake),
+        );
     })
     .await;
     let mut f = Fixture::new_on(bank, options).await;
@@ -55,7 +61,12 @@ async fn with_integrator(options: Options) -> (Fixture, Pubkey) {
     (f, pool)
 }
 
-fn pool_claim(f: &Fixture, leaf: &LeafClaim, payer: Pubkey, pool: Pubkey) -> claim_and_stake::accounts::PoolClaim {
+fn pool_claim(
+    f: &Fixture,
+    leaf: &LeafClaim,
+    payer: Pubkey,
+    pool: Pubkey,
+) -> claim_and_stake::accounts::PoolClaim {
     let shard = f.keys.shard_of(leaf.index);
     claim_and_stake::accounts::PoolClaim {
         payer,
@@ -81,7 +92,11 @@ fn claim_args(f: &Fixture, leaf: &LeafClaim) -> ClaimArgs {
 }
 
 fn claim_and_stake_ix(f: &Fixture, leaf: &LeafClaim, user: Pubkey, pool: Pubkey) -> Instruction {
-    let stake = Pubkey::find_program_address(&[STAKE_SEED, f.keys.address.as_ref(), user.as_ref()], &claim_and_stake::ID).0;
+    let stake = Pubkey::find_program_address(
+        &[STAKE_SEED, f.keys.address.as_ref(), user.as_ref()],
+        &claim_and_stake::ID,
+    )
+    .0;
     Instruction {
         program_id: claim_and_stake::ID,
         accounts: claim_and_stake::accounts::ClaimAndStake {
@@ -91,29 +106,51 @@ fn claim_and_stake_ix(f: &Fixture, leaf: &LeafClaim, user: Pubkey, pool: Pubkey)
             system_program: anchor_lang::system_program::ID,
         }
         .to_account_metas(None),
-        data: claim_and_stake::instruction::ClaimAndStake { args: claim_args(f, leaf) }.data(),
+        data: claim_and_stake::instruction::ClaimAndStake {
+            args: claim_args(f, leaf),
+        }
+        .data(),
     }
 }
 
 /// Claims leaf `index` through claim-and-stake, the user paying its own way.
-async fn stake(f: &mut Fixture, index: u32, pool: Pubkey) -> Result<floodgate_client::local::Sent, solana_program_test::BanksClientError> {
+async fn stake(
+    f: &mut Fixture,
+    index: u32,
+    pool: Pubkey,
+) -> Result<floodgate_client::local::Sent, solana_program_test::BanksClientError> {
     let user = f.claimant(index);
     f.bank.fund(&user.pubkey(), 100_000_000).await.unwrap();
     let instruction = claim_and_stake_ix(f, &f.leaf(index), user.pubkey(), pool);
-    f.bank.send_as(&user.pubkey(), &[instruction], &[&user]).await
+    f.bank
+        .send_as(&user.pubkey(), &[instruction], &[&user])
+        .await
 }
 
 #[tokio::test]
 async fn claim_and_stake_spl_token_and_token_2022() {
     for token_program in [SPL_TOKEN, TOKEN_2022] {
-        let (mut f, pool) = with_integrator(Options { token_program, ..Options::default() }).await;
+        let (mut f, pool) = with_integrator(Options {
+            token_program,
+            ..Options::default()
+        })
+        .await;
         for index in [0, 3] {
             stake(&mut f, index, pool).await.expect("claim and stake");
             let user = f.allocations[index as usize].claimant;
-            let record = Pubkey::find_program_address(&[STAKE_SEED, f.keys.address.as_ref(), user.as_ref()], &claim_and_stake::ID).0;
+            let record = Pubkey::find_program_address(
+                &[STAKE_SEED, f.keys.address.as_ref(), user.as_ref()],
+                &claim_and_stake::ID,
+            )
+            .0;
             let data = f.bank.account(&record).await.unwrap().data;
-            let record = <Stake as anchor_lang::AccountDeserialize>::try_deserialize(&mut &data[..]).unwrap();
-            assert_eq!((record.owner, record.amount), (user, f.allocations[index as usize].unlocked));
+            let record =
+                <Stake as anchor_lang::AccountDeserialize>::try_deserialize(&mut &data[..])
+                    .unwrap();
+            assert_eq!(
+                (record.owner, record.amount),
+                (user, f.allocations[index as usize].unlocked)
+            );
             assert!(f.shard(0).await.is_claimed(index));
         }
         let expected = f.allocations[0].unlocked + f.allocations[3].unlocked;
@@ -139,19 +176,34 @@ async fn a_cpi_claim_needs_the_claimants_signature() {
     for meta in instruction.accounts.iter_mut().filter(|m| m.pubkey == user) {
         meta.is_signer = false; // as user and as payer
     }
-    assert_anchor_error(f.send(&[instruction], &[]).await, AnchorError::AccountNotSigner);
+    assert_anchor_error(
+        f.send(&[instruction], &[]).await,
+        AnchorError::AccountNotSigner,
+    );
     // Someone else signs for the leaf: Floodgate binds the leaf to the signer.
     let thief = Keypair::new();
     f.bank.fund(&thief.pubkey(), 100_000_000).await.unwrap();
     let instruction = claim_and_stake_ix(&f, &f.leaf(0), thief.pubkey(), pool);
-    assert_error(f.bank.send_as(&thief.pubkey(), &[instruction], &[&thief]).await, FloodgateError::InvalidProof);
+    assert_error(
+        f.bank
+            .send_as(&thief.pubkey(), &[instruction], &[&thief])
+            .await,
+        FloodgateError::InvalidProof,
+    );
 }
 
 #[tokio::test]
 async fn a_program_listed_in_the_tree_claims_by_signing_with_its_pda() {
-    let options = Options { extra_leaves: vec![Allocation::new(authority(), 777, 0)], ..Options::default() };
+    let options = Options {
+        extra_leaves: vec![Allocation::new(authority(), 777, 0)],
+        ..Options::default()
+    };
     let (mut f, pool) = with_integrator(options).await;
-    let index = f.allocations.iter().position(|a| a.claimant == authority()).unwrap() as u32;
+    let index = f
+        .allocations
+        .iter()
+        .position(|a| a.claimant == authority())
+        .unwrap() as u32;
     let leaf = f.leaf(index);
     let payer = f.bank.payer().pubkey();
     let instruction = Instruction {
@@ -162,9 +214,17 @@ async fn a_program_listed_in_the_tree_claims_by_signing_with_its_pda() {
             system_program: anchor_lang::system_program::ID,
         }
         .to_account_metas(None),
-        data: claim_and_stake::instruction::ClaimAsPool { args: claim_args(&f, &leaf) }.data(),
+        data: claim_and_stake::instruction::ClaimAsPool {
+            args: claim_args(&f, &leaf),
+        }
+        .data(),
     };
-    f.send(&[instruction.clone()], &[]).await.expect("PDA claim");
+    f.send(std::slice::from_ref(&instruction), &[])
+        .await
+        .expect("PDA claim");
     assert_eq!(f.balance(pool).await, 777);
-    assert_error(f.send(&[instruction], &[]).await, FloodgateError::AlreadyClaimed);
+    assert_error(
+        f.send(&[instruction], &[]).await,
+        FloodgateError::AlreadyClaimed,
+    );
 }

@@ -1,11 +1,14 @@
 //! `floodgate`: creator and claimant workflows for Floodgate airdrops, and an
 //! in-process simulator of a whole drop (no network, no validator).
 
-mod commands;
-mod output;
-
 use clap::{Parser, Subcommand};
-use output::OutputFormat;
+use floodgate_cli::{
+    commands::{self, Ctx},
+    config::Globals,
+    error::exit_code,
+    output::{OutputFormat, Report},
+};
+use floodgate_client::chain::{Chain, rpc::RpcChain};
 use std::process::ExitCode;
 
 #[derive(Parser, Debug)]
@@ -15,23 +18,97 @@ struct Cli {
     #[arg(long, global = true, value_enum, default_value_t = OutputFormat::Human)]
     output: OutputFormat,
 
+    #[command(flatten)]
+    globals: Globals,
+
     #[command(subcommand)]
     command: Command,
 }
 
 #[derive(Subcommand, Debug)]
 enum Command {
+    /// Validate an allocation list and write the drop folder to publish.
+    New(commands::new::Args),
+    /// Rebuild the root from the leaves, check every file, and the distributor on chain.
+    Verify(commands::verify::Args),
+    /// Create the distributor and every shard and fund the vaults (resumable).
+    Create(commands::create::Args),
+    /// Claim the keypair's allocation from a drop folder or its URL.
+    Claim(commands::claim::Args),
+    /// Push every unclaimed leaf to its claimant with claim_for (resumable).
+    Push(commands::push::Args),
+    /// After clawback opens, move what is left in every vault to the receiver.
+    Clawback(commands::clawback::Args),
+    /// Hand the distributor to another admin.
+    SetAdmin(commands::set_admin::Args),
+    /// Change the token account that receives clawed-back tokens.
+    SetClawbackReceiver(commands::set_clawback_receiver::Args),
+    /// Stop claims (admin).
+    Pause(commands::pause::Args),
+    /// Resume claims (admin).
+    Unpause(commands::pause::Args),
+    /// Close every clawed-back shard, then the distributor (admin; rent back).
+    Close(commands::close::Args),
+    /// Claims, amounts and vaults of a distributor, per shard.
+    Status(commands::status::Args),
     /// Run a whole airdrop in-process: mint, drop folder, distributor, shards, every
     /// claim, vesting, clawback and close, then check every balance.
     Simulate(commands::simulate::Args),
 }
 
-/// Exit codes: 0 success, 1 the operation failed, 2 bad usage (clap), 3 a check failed.
-pub const EXIT_FAILURE: u8 = 1;
-pub const EXIT_CHECK_FAILED: u8 = 3;
-
 /// The in-process bank logs every instruction at debug level unless told otherwise.
 const DEFAULT_LOG_FILTER: &str = "error";
+
+fn print(report: anyhow::Result<impl Report>, format: OutputFormat) -> anyhow::Result<ExitCode> {
+    report?.print(format)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
+    let format = cli.output;
+    let g = &cli.globals;
+    let rpc = || g.rpc_url().map(RpcChain::new);
+    match &cli.command {
+        Command::Simulate(_) => unreachable!("simulate runs its own runtime"),
+        Command::New(args) => {
+            let mut chain = if args.decimals.is_none() {
+                Some(rpc()?)
+            } else {
+                None
+            };
+            let chain = chain.as_mut().map(|c| c as &mut dyn Chain);
+            print(commands::new::run(args, chain).await, format)
+        }
+        Command::Verify(args) => print(commands::verify::run(args, &mut rpc()?).await, format),
+        Command::Status(args) => print(commands::status::run(args, &mut rpc()?).await, format),
+        Command::Create(args) => {
+            let (mut chain, payer) = (rpc()?, g.keypair()?);
+            let mut ctx = Ctx::new(&mut chain, &payer, format);
+            print(commands::create::run(args, &mut ctx).await, format)
+        }
+        command => {
+            let (mut chain, payer) = (rpc()?, g.keypair()?);
+            let mut ctx = Ctx::new(&mut chain, &payer, format);
+            let ctx = &mut ctx;
+            match command {
+                Command::Claim(args) => print(commands::claim::run(args, ctx).await, format),
+                Command::Push(args) => print(commands::push::run(args, ctx).await, format),
+                Command::Clawback(args) => print(commands::clawback::run(args, ctx).await, format),
+                Command::SetAdmin(args) => print(commands::set_admin::run(args, ctx).await, format),
+                Command::SetClawbackReceiver(args) => print(
+                    commands::set_clawback_receiver::run(args, ctx).await,
+                    format,
+                ),
+                Command::Pause(args) => print(commands::pause::run(args, ctx, true).await, format),
+                Command::Unpause(args) => {
+                    print(commands::pause::run(args, ctx, false).await, format)
+                }
+                Command::Close(args) => print(commands::close::run(args, ctx).await, format),
+                _ => unreachable!("handled above"),
+            }
+        }
+    }
+}
 
 fn main() -> ExitCode {
     if std::env::var_os("RUST_LOG").is_none() {
@@ -42,12 +119,17 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Simulate(args) => commands::simulate::run(args, cli.output),
+        _ => tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .map_err(anyhow::Error::from)
+            .and_then(|rt| rt.block_on(dispatch(cli))),
     };
     match result {
         Ok(code) => code,
         Err(error) => {
             eprintln!("error: {error:#}");
-            ExitCode::from(EXIT_FAILURE)
+            ExitCode::from(exit_code(&error))
         }
     }
 }

@@ -30,3 +30,28 @@ pub fn progress(len: u64, message: &'static str, format: OutputFormat) -> indica
     bar.set_message(message);
     bar
 }
+
+/// What a command reports: JSON for `--output json`, text otherwise.
+pub trait Report: serde::Serialize {
+    /// The human-readable text.
+    fn human(&self) -> String;
+
+    /// Prints to stdout in `format`.
+    fn print(&self, format: OutputFormat) -> anyhow::Result<()> {
+        match format {
+            OutputFormat::Json => println!("{}", serde_json::to_string_pretty(self)?),
+            OutputFormat::Human => println!("{}", self.human()),
+        }
+        Ok(())
+    }
+}
+
+/// Base units as token units with the mint's decimals.
+pub fn tokens(base_units: u64, decimals: u8) -> String {
+    floodgate_client::allocation::format_amount(base_units, decimals)
+}
+
+/// A unix time as RFC 3339 (UTC).
+pub fn show_time_opt(ts: i64) -> String {
+    crate::commands::common::show_time(ts)
+}

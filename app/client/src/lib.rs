@@ -5,13 +5,17 @@
 //! - [`drop`]: the published drop folder (manifest, canonical leaves, proof pages);
 //! - [`lookup`]: from a drop folder and an address to a verified leaf and proof;
 //! - [`pda`], [`instructions`], [`accounts`]: addresses, instruction builders and
-//!   account decoding, all taken from the program crate itself.
+//!   account decoding, all taken from the program crate itself;
+//! - [`chain`] (features `rpc`, `local`): one async interface to a cluster or the
+//!   in-process bank, so every CLI command runs the same code against both.
 //!
 //! Seeds, discriminators, hashing and layouts come from the `floodgate` program crate;
 //! nothing here re-types them.
 
 pub mod accounts;
 pub mod allocation;
+#[cfg(any(feature = "local", feature = "rpc"))]
+pub mod chain;
 pub mod drop;
 pub mod error;
 pub mod instructions;

@@ -35,13 +35,27 @@ pub mod claim_and_stake {
         let accounts = ctx.accounts;
         let before = accounts.claim.pool.amount;
         let claimant = accounts.user.to_account_info();
-        floodgate::cpi::claim(accounts.claim.floodgate_cpi(claimant, &accounts.system_program, &[]), args)?;
+        floodgate::cpi::claim(
+            accounts
+                .claim
+                .floodgate_cpi(claimant, &accounts.system_program, &[]),
+            args,
+        )?;
         // Count what arrived, not the leaf's amount: a Token-2022 transfer fee takes a cut.
         accounts.claim.pool.reload()?;
         let staked = accounts.claim.pool.amount - before;
         let (owner, distributor) = (accounts.user.key(), accounts.claim.distributor.key());
-        accounts.stake.set_inner(Stake { owner, distributor, amount: staked, bump: ctx.bumps.stake });
-        emit!(Staked { owner, distributor, amount: staked });
+        accounts.stake.set_inner(Stake {
+            owner,
+            distributor,
+            amount: staked,
+            bump: ctx.bumps.stake,
+        });
+        emit!(Staked {
+            owner,
+            distributor,
+            amount: staked
+        });
         Ok(())
     }
 
@@ -51,7 +65,12 @@ pub mod claim_and_stake {
         let seeds: &[&[u8]] = &[AUTHORITY_SEED, &bump];
         let claimant = ctx.accounts.authority.to_account_info();
         let accounts = &ctx.accounts;
-        floodgate::cpi::claim(accounts.claim.floodgate_cpi(claimant, &accounts.system_program, &[seeds]), args)
+        floodgate::cpi::claim(
+            accounts
+                .claim
+                .floodgate_cpi(claimant, &accounts.system_program, &[seeds]),
+            args,
+        )
     }
 }
 

@@ -5,6 +5,8 @@
 //! different shards never contend for a write lock. See `DESIGN.md` for the protocol.
 
 use anchor_lang::prelude::*;
+#[cfg(feature = "portable-sbf")]
+use solana_compiler_builtins as _;
 
 pub mod constants;
 pub mod errors;

@@ -127,8 +127,10 @@ impl PageIndex {
         }
         let root: Hash = bytes[16..48].try_into().unwrap_or_default();
         let first_claimants: Vec<Pubkey> = bytes[INDEX_HEADER_LEN..]
-            .chunks_exact(32)
-            .map(|c| Pubkey::new_from_array(c.try_into().unwrap_or_default()))
+            .as_chunks::<32>()
+            .0
+            .iter()
+            .map(|c| Pubkey::new_from_array(*c))
             .collect();
         if let Some(p) = first_claimants
             .windows(2)

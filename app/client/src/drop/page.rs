@@ -149,7 +149,9 @@ impl Page {
         }
         let body = &bytes[PAGE_HEADER_LEN..];
         let leaves = body[..leaves_len]
-            .chunks_exact(LEAF_RECORD_LEN)
+            .as_chunks::<LEAF_RECORD_LEN>()
+            .0
+            .iter()
             .map(|r| {
                 let claimant: [u8; 32] = r[..32].try_into().unwrap_or_default();
                 Allocation::new(
@@ -159,10 +161,7 @@ impl Page {
                 )
             })
             .collect();
-        let upper = body[leaves_len..]
-            .chunks_exact(32)
-            .map(|h| h.try_into().unwrap_or_default())
-            .collect();
+        let upper = body[leaves_len..].as_chunks::<32>().0.to_vec();
         Ok(Self {
             page_index,
             page_bits,

@@ -46,7 +46,9 @@ pub fn vested_amount(locked: u64, start: i64, end: i64, now: i64) -> Result<u64>
         FloodgateError::ArithmeticOverflow
     );
     let (q, r) = (locked / duration, locked % duration);
-    Ok(q * elapsed + r * elapsed / duration)
+    // No overflow: q*e + r*e/d <= locked, and r*e < d*d <= 2^64. Wrapping operations keep
+    // the SBF build free of the i128 calls that overflow-checked multiplication needs.
+    Ok(q.wrapping_mul(elapsed) + r.wrapping_mul(elapsed) / duration)
 }
 
 #[cfg(test)]

@@ -1,0 +1,200 @@
+//! `floodgate claim`: the keypair claims its allocation, from a drop folder on disk or on
+//! any static host. Everything is checked before anything is sent: the allocation
+//! exists, its page verifies against the manifest root, the manifest root is the
+//! on-chain root, the leaf is not claimed yet, claims are open.
+
+use super::{Ctx, common};
+use crate::{
+    error::CheckFailed,
+    http::HttpSource,
+    output::{Report, tokens},
+};
+use anchor_lang::prelude::Pubkey;
+use anyhow::{Context, anyhow, bail, ensure};
+use floodgate_client::{
+    ClientError, accounts,
+    chain::token_account_mint,
+    drop::Manifest,
+    instructions::{self as ix, LeafClaim},
+    lookup::{Claimable, LocalDir, Lookup, PageSource},
+    pda,
+};
+use serde::Serialize;
+use solana_sdk::signature::Signer;
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct Args {
+    /// The drop folder: a directory, or its http(s) URL on a static host.
+    #[arg(long, value_name = "DIR|URL")]
+    pub drop: String,
+    /// Token account of the mint to receive the tokens [default: the keypair's
+    /// associated token account, created if missing].
+    #[arg(long, value_name = "TOKEN_ACCOUNT")]
+    pub to: Option<Pubkey>,
+    /// Priority fee in micro-lamports per compute unit.
+    #[arg(long, value_name = "MICROLAMPORTS")]
+    pub priority_fee: Option<u64>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ClaimReport {
+    pub claimant: String,
+    pub index: u32,
+    pub unlocked: String,
+    pub locked: String,
+    pub destination: String,
+    pub compute_unit_limit: Option<u32>,
+    pub signature: String,
+}
+
+fn find_in<S: PageSource>(source: S, claimant: &Pubkey) -> anyhow::Result<(Manifest, Claimable)> {
+    let refuse = |e: ClientError| -> anyhow::Error {
+        match e {
+            ClientError::NoAllocation { claimant } => CheckFailed::NoAllocation(claimant).into(),
+            e @ (ClientError::PageDoesNotVerify { .. } | ClientError::CorruptFile { .. }) => {
+                CheckFailed::PageDoesNotVerify(e.to_string()).into()
+            }
+            e => e.into(),
+        }
+    };
+    let lookup = Lookup::open(source).map_err(refuse)?;
+    let found = lookup.find(claimant).map_err(refuse)?;
+    Ok((lookup.manifest().clone(), found))
+}
+
+/// Finds `claimant`'s verified leaf in the drop at `drop` (a directory or a URL).
+pub fn find(drop: &str, claimant: &Pubkey) -> anyhow::Result<(Manifest, Claimable)> {
+    if drop.starts_with("http://") || drop.starts_with("https://") {
+        find_in(HttpSource::new(drop)?, claimant)
+    } else {
+        find_in(LocalDir::new(drop), claimant)
+    }
+}
+
+pub async fn run(args: &Args, ctx: &mut Ctx<'_>) -> anyhow::Result<ClaimReport> {
+    let claimant = ctx.payer.pubkey();
+    // 1. The leaf, verified against the manifest root (blocking I/O off the runtime).
+    let drop = args.drop.clone();
+    let (m, found) = tokio::task::spawn_blocking(move || find(&drop, &claimant))
+        .await
+        .context("page lookup")??;
+    ensure!(
+        m.program_id == floodgate::ID,
+        "the drop is for program {}, this client is for {}",
+        m.program_id,
+        floodgate::ID
+    );
+    let address = m.distributor.ok_or_else(|| {
+        anyhow!("the drop has no distributor yet: wait for the creator to run `floodgate create`")
+    })?;
+
+    // 2. The on-chain root, and the proof against it.
+    let (d, keys) = common::distributor(ctx.chain, &address)
+        .await?
+        .ok_or(CheckFailed::MissingDistributor(address))?;
+    if d.root != m.root || !found.verify_against(&d.root) {
+        return Err(CheckFailed::RootMismatch {
+            distributor: address,
+            manifest: hex::encode(m.root),
+            chain: hex::encode(d.root),
+        }
+        .into());
+    }
+
+    // 3. Claims open, and this leaf not claimed.
+    if d.is_paused() {
+        return Err(CheckFailed::ClaimsClosed("the admin has paused claims".into()).into());
+    }
+    let now = ctx.chain.now().await?;
+    if now < d.claims_start_ts {
+        return Err(CheckFailed::ClaimsClosed(format!(
+            "claims open at {}",
+            common::show_time(d.claims_start_ts)
+        ))
+        .into());
+    }
+    let shard_index = found.index >> d.shard_bits;
+    let shard = ctx
+        .chain
+        .account(&keys.shard(shard_index))
+        .await?
+        .ok_or_else(|| {
+            anyhow!("shard {shard_index} does not exist (not created yet, or closed)")
+        })?;
+    let shard = accounts::shard(&shard.data)?;
+    if shard.header.is_clawed_back() {
+        return Err(
+            CheckFailed::ClaimsClosed(format!("shard {shard_index} was clawed back")).into(),
+        );
+    }
+    if shard.is_claimed(found.index - (shard_index << d.shard_bits)) {
+        return Err(CheckFailed::AlreadyClaimed {
+            claimant,
+            index: found.index,
+        }
+        .into());
+    }
+
+    // 4. Destination, compute budget, send.
+    let mut instructions = Vec::new();
+    let destination = match args.to {
+        Some(to) => {
+            let account = ctx
+                .chain
+                .account(&to)
+                .await?
+                .ok_or_else(|| anyhow!("--to {to} does not exist"))?;
+            if token_account_mint(&account.data) != Some(d.mint) {
+                bail!("--to {to} is not a token account of mint {}", d.mint);
+            }
+            to
+        }
+        None => {
+            let ata = pda::associated_token(&claimant, &d.mint, &d.token_program);
+            if ctx.chain.account(&ata).await?.is_none() {
+                instructions.push(ix::create_claimant_ata(&keys, &claimant, &claimant));
+            }
+            ata
+        }
+    };
+    let leaf = LeafClaim::from(found.clone());
+    instructions.push(ix::claim(&keys, &leaf, &destination, &claimant));
+    let units = ctx
+        .chain
+        .simulate(ctx.payer, &instructions, &[])
+        .await
+        .context("simulating the claim")?;
+    let limit = units.filter(|u| *u > 0).map(common::with_margin);
+    let mut budget = Vec::new();
+    if let Some(limit) = limit {
+        budget.push(common::compute_unit_limit(limit));
+    }
+    if let Some(fee) = args.priority_fee {
+        budget.push(common::compute_unit_price(fee));
+    }
+    budget.extend(instructions);
+    let signature = ctx.send(&budget).await.context("sending the claim")?;
+    Ok(ClaimReport {
+        claimant: claimant.to_string(),
+        index: found.index,
+        unlocked: tokens(found.unlocked, m.decimals),
+        locked: tokens(found.locked, m.decimals),
+        destination: destination.to_string(),
+        compute_unit_limit: limit,
+        signature: signature.to_string(),
+    })
+}
+
+impl Report for ClaimReport {
+    fn human(&self) -> String {
+        let vesting = if self.locked == "0" {
+            String::new()
+        } else {
+            format!(" ({} more vests)", self.locked)
+        };
+        format!(
+            "claimed {} tokens{vesting} for {} (leaf {}) into {}\nsignature {}",
+            self.unlocked, self.claimant, self.index, self.destination, self.signature
+        )
+    }
+}

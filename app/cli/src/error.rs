@@ -1,0 +1,51 @@
+//! Errors the CLI tells apart by exit code: a check that failed (3) versus an operation
+//! that could not be done (1).
+
+use anchor_lang::prelude::Pubkey;
+
+/// A verification found a mismatch, or a claim was refused before anything was sent.
+/// Exit code 3.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CheckFailed {
+    /// The drop folder does not rebuild to its own manifest.
+    #[error("the drop folder does not verify: {0}")]
+    Drop(String),
+    /// The manifest and the on-chain distributor disagree.
+    #[error("the manifest and the distributor {distributor} disagree: {fields}")]
+    ChainMismatch { distributor: Pubkey, fields: String },
+    /// The manifest names a distributor that does not exist.
+    #[error(
+        "distributor {0} does not exist on this cluster (wrong --url, or not created yet: run `floodgate create`)"
+    )]
+    MissingDistributor(Pubkey),
+    /// The claimant has no leaf in the drop.
+    #[error("{0} has no allocation in this drop")]
+    NoAllocation(Pubkey),
+    /// The leaf is already claimed (its bit is set on chain).
+    #[error("leaf {index} of {claimant} is already claimed")]
+    AlreadyClaimed { claimant: Pubkey, index: u32 },
+    /// A proof page (or the index) fails its checks: the host serves tampered files.
+    #[error("the drop's files do not verify ({0}); do not claim from this source")]
+    PageDoesNotVerify(String),
+    /// The proof reaches the manifest root, but the chain holds another root.
+    #[error(
+        "the manifest root {manifest} differs from the on-chain root {chain} of {distributor}: this drop folder is not the one the distributor was created from"
+    )]
+    RootMismatch {
+        distributor: Pubkey,
+        manifest: String,
+        chain: String,
+    },
+    /// The distributor refuses claims now.
+    #[error("claims are refused: {0}")]
+    ClaimsClosed(String),
+}
+
+/// The exit code for an error returned by a command.
+pub fn exit_code(error: &anyhow::Error) -> u8 {
+    if error.downcast_ref::<CheckFailed>().is_some() {
+        crate::EXIT_CHECK_FAILED
+    } else {
+        crate::EXIT_FAILURE
+    }
+}

@@ -1,0 +1,160 @@
+//! `floodgate create` on the in-process bank: a crash half way, then a resume.
+
+mod common;
+
+use common::{Fixture, MINTED};
+use floodgate_client::{
+    accounts,
+    chain::{Chain, ChainError},
+    drop::Manifest,
+    instructions::DistributorKeys,
+};
+
+#[tokio::test]
+async fn create_killed_after_half_the_shards_resumes_without_repeating_anything() {
+    // 40 leaves, 4 per shard: 10 shards.
+    let mut f = Fixture::new(40, 2).await;
+    // The "crash": after the distributor and 5 shard transactions every send fails.
+    f.chain.fail_after = Some(6);
+    let error = f.create().await.unwrap_err();
+    assert_eq!(
+        format!("{error:#}"),
+        "shard 5: run create again to resume: RPC request failed: simulated crash (LocalChain::fail_after)"
+    );
+    assert!(matches!(
+        error.root_cause().downcast_ref::<ChainError>(),
+        Some(ChainError::Rpc(_))
+    ));
+    assert_eq!(f.chain.sent.len(), 6);
+
+    f.chain.fail_after = None;
+    let report = f.create().await.unwrap();
+    assert!(!report.distributor_created);
+    assert_eq!(report.shards_already_there, 5);
+    assert_eq!(report.shards_created, 5);
+    assert_eq!(report.vaults_topped_up, 0);
+    assert_eq!(report.transactions, 5);
+    assert_eq!(f.chain.sent.len(), 11);
+
+    // Every shard exists once, with its total; every vault funded exactly once.
+    let m = Manifest::load(&f.drop).unwrap();
+    let address = m
+        .distributor
+        .expect("create wrote the distributor into the manifest");
+    let state =
+        accounts::distributor(&f.chain.account(&address).await.unwrap().unwrap().data).unwrap();
+    let keys = DistributorKeys::from_state(address, &state);
+    assert_eq!(state.open_shards, 10);
+    assert_eq!(state.allocated_amount, m.total_amount);
+    for info in &m.shards {
+        let shard = f
+            .chain
+            .account(&keys.shard(info.index))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            accounts::shard(&shard.data).unwrap().header.max_total,
+            info.total
+        );
+        assert_eq!(
+            f.balance(&keys.vault(info.index)).await,
+            info.total,
+            "vault {}",
+            info.index
+        );
+    }
+    let creator_ata = f.creator_ata;
+    assert_eq!(f.balance(&creator_ata).await, MINTED - m.total_amount);
+
+    // A third run finds nothing to do and sends nothing.
+    let report = f.create().await.unwrap();
+    assert_eq!(
+        (
+            report.shards_created,
+            report.vaults_topped_up,
+            report.transactions
+        ),
+        (0, 0, 0)
+    );
+    assert_eq!(f.chain.sent.len(), 11);
+}
+
+#[tokio::test]
+async fn create_refuses_to_start_without_the_tokens_for_the_vaults() {
+    let mut f = Fixture::new(8, 2).await;
+    // Move the creator's tokens away, keeping one token less than the drop's total.
+    let m = Manifest::load(&f.drop).unwrap();
+    let sink = floodgate_client::local::token::create_token_account(
+        &mut f.chain.bank,
+        &f.mint,
+        &solana_sdk::pubkey::Pubkey::new_unique(),
+        &anchor_spl::token::ID,
+    )
+    .await
+    .unwrap();
+    let keep = m.total_amount - 1;
+    let creator = f.creator.insecure_clone();
+    let ix = floodgate_client::local::token::transfer_instruction(
+        &anchor_spl::token::ID,
+        &f.creator_ata,
+        &f.mint,
+        &sink,
+        &solana_sdk::signature::Signer::pubkey(&creator),
+        MINTED - keep,
+        common::DECIMALS,
+    );
+    f.chain.bank.send(&[ix], &[]).await.unwrap();
+    let error = f.create().await.unwrap_err();
+    // The distributor is created, then the shard step stops before sending anything.
+    assert_eq!(
+        error.to_string(),
+        format!(
+            "the vaults need 36 more tokens but {} (the keypair's token account) holds 35.999999: fund it and run create again",
+            f.creator_ata
+        )
+    );
+    assert_eq!(f.chain.sent.len(), 1);
+}
+
+#[tokio::test]
+async fn verify_checks_the_folder_and_the_chain_and_names_what_differs() {
+    use floodgate_cli::{commands::verify, error::CheckFailed};
+    let mut f = Fixture::new(8, 2).await;
+    f.create().await.unwrap();
+    let args = verify::Args {
+        drop: f.drop.clone(),
+    };
+    let report = verify::run(&args, &mut f.chain).await.unwrap();
+    let address = Manifest::load(&f.drop).unwrap().distributor.unwrap();
+    assert_eq!(report.distributor, Some(address.to_string()));
+
+    // The same manifest with another total: the folder no longer rebuilds to it.
+    let mut m = Manifest::load(&f.drop).unwrap();
+    m.total_amount += 1;
+    m.total_unlocked += 1;
+    m.shards[0].total += 1;
+    m.save(&f.drop).unwrap();
+    let error = verify::run(&args, &mut f.chain).await.unwrap_err();
+    assert_eq!(
+        error.downcast::<CheckFailed>().unwrap(),
+        CheckFailed::Drop(
+            "corrupt manifest.json: total_amount is 36000001, expected 36000000".into()
+        )
+    );
+
+    // The manifest compared field by field with the chain.
+    let mut m = Manifest::load(&f.drop).unwrap();
+    m.total_amount -= 1;
+    m.total_unlocked -= 1;
+    m.shards[0].total -= 1;
+    let state =
+        accounts::distributor(&f.chain.account(&address).await.unwrap().unwrap().data).unwrap();
+    let mut other = m.clone();
+    other.total_amount -= 1;
+    assert_eq!(
+        verify::compare(&other, &state),
+        vec!["total_amount (manifest 35999999, chain 36000000)".to_string()]
+    );
+    assert!(verify::compare(&m, &state).is_empty());
+}

@@ -1,0 +1,109 @@
+//! [`Chain`]: the few things a Floodgate workflow asks of a cluster, behind one async
+//! trait, so the CLI runs the same code against JSON-RPC ([`rpc::RpcChain`], feature
+//! `rpc`) and the in-process bank ([`local::LocalChain`], feature `local`).
+
+#[cfg(feature = "local")]
+pub mod local;
+#[cfg(feature = "rpc")]
+pub mod rpc;
+
+use anchor_spl::token_interface::spl_token_2022::{
+    extension::StateWithExtensions,
+    state::{Account as TokenAccountState, Mint as MintState},
+};
+use solana_sdk::{
+    account::Account,
+    instruction::{Instruction, InstructionError},
+    pubkey::Pubkey,
+    signature::{Keypair, Signature},
+    transaction::TransactionError,
+};
+
+/// Why a chain request failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ChainError {
+    /// The transaction was processed (or simulated) and failed.
+    #[error("transaction failed: {0}")]
+    Transaction(TransactionError),
+    /// The request did not get an answer (network, node, timeout): worth retrying.
+    #[error("RPC request failed: {0}")]
+    Rpc(String),
+}
+
+impl ChainError {
+    /// The custom program error code (Floodgate: 6000 + variant index), if any.
+    pub fn custom_code(&self) -> Option<u32> {
+        match self {
+            Self::Transaction(TransactionError::InstructionError(
+                _,
+                InstructionError::Custom(c),
+            )) => Some(*c),
+            _ => None,
+        }
+    }
+
+    /// Whether retrying the same request may succeed.
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self,
+            Self::Rpc(_) | Self::Transaction(TransactionError::BlockhashNotFound)
+        )
+    }
+}
+
+/// One async interface to a cluster. Methods take `&mut self` because the in-process
+/// bank needs it; an RPC client is cheap to share anyway.
+#[async_trait::async_trait(?Send)]
+pub trait Chain {
+    /// The accounts at `addresses` (`None` where there is none), in order, batched.
+    async fn accounts(&mut self, addresses: &[Pubkey]) -> Result<Vec<Option<Account>>, ChainError>;
+
+    /// Signs with `payer` (fee payer) and `signers`, sends, and waits for confirmation.
+    async fn send(
+        &mut self,
+        payer: &Keypair,
+        instructions: &[Instruction],
+        signers: &[&Keypair],
+    ) -> Result<Signature, ChainError>;
+
+    /// Simulates the transaction; compute units consumed when the node reports them.
+    async fn simulate(
+        &mut self,
+        payer: &Keypair,
+        instructions: &[Instruction],
+        signers: &[&Keypair],
+    ) -> Result<Option<u64>, ChainError>;
+
+    /// The cluster's clock (unix seconds).
+    async fn now(&mut self) -> Result<i64, ChainError>;
+
+    /// Lamports that make an account of `space` bytes rent-exempt.
+    async fn minimum_balance(&mut self, space: usize) -> Result<u64, ChainError>;
+
+    /// One account.
+    async fn account(&mut self, address: &Pubkey) -> Result<Option<Account>, ChainError> {
+        Ok(self.accounts(&[*address]).await?.pop().flatten())
+    }
+}
+
+/// The amount held by a token account (SPL Token or Token-2022), `None` if `data` is not
+/// one.
+pub fn token_balance(data: &[u8]) -> Option<u64> {
+    StateWithExtensions::<TokenAccountState>::unpack(data)
+        .ok()
+        .map(|s| s.base.amount)
+}
+
+/// The mint of a token account, `None` if `data` is not one.
+pub fn token_account_mint(data: &[u8]) -> Option<Pubkey> {
+    StateWithExtensions::<TokenAccountState>::unpack(data)
+        .ok()
+        .map(|s| s.base.mint)
+}
+
+/// The decimals of a mint (SPL Token or Token-2022), `None` if `data` is not one.
+pub fn mint_decimals(data: &[u8]) -> Option<u8> {
+    StateWithExtensions::<MintState>::unpack(data)
+        .ok()
+        .map(|s| s.base.decimals)
+}
