@@ -182,6 +182,7 @@ impl Fixture {
             token_program: options.token_program,
             clawback_receiver: receiver,
             shard_bits: options.shard_bits,
+            decimals: options.decimals,
         };
         Self {
             bank,

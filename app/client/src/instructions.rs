@@ -23,6 +23,8 @@ pub struct DistributorKeys {
     pub token_program: Pubkey,
     pub clawback_receiver: Pubkey,
     pub shard_bits: u8,
+    /// The mint's decimals (for `transfer_checked`).
+    pub decimals: u8,
 }
 
 impl DistributorKeys {
@@ -34,6 +36,7 @@ impl DistributorKeys {
             token_program: state.token_program,
             clawback_receiver: state.clawback_receiver,
             shard_bits: state.shard_bits,
+            decimals: state.decimals,
         }
     }
 
@@ -205,6 +208,28 @@ pub fn claim_for(d: &DistributorKeys, leaf: &LeafClaim, payer: &Pubkey) -> Instr
             ata_bump,
         },
     )
+}
+
+/// Funds shard `shard_index`'s vault with `amount` from token account `source` owned by
+/// `owner`: a plain `transfer_checked` (SPL Token and Token-2022).
+pub fn fund_vault(
+    d: &DistributorKeys,
+    shard_index: u32,
+    source: &Pubkey,
+    owner: &Pubkey,
+    amount: u64,
+) -> Instruction {
+    anchor_spl::token_interface::spl_token_2022::instruction::transfer_checked(
+        &d.token_program,
+        source,
+        &d.mint,
+        &d.vault(shard_index),
+        owner,
+        &[],
+        amount,
+        d.decimals,
+    )
+    .expect("the distributor's token program is SPL Token or Token-2022")
 }
 
 /// Idempotent creation of `owner`'s associated token account, paid by `payer`.

@@ -2,7 +2,6 @@
 //! timestamps, token and compute-budget instructions.
 
 use anchor_lang::prelude::Pubkey;
-use anchor_spl::token_interface::spl_token_2022;
 use anyhow::{Context, anyhow, bail};
 use floodgate::state::Distributor;
 use floodgate_client::{
@@ -35,28 +34,6 @@ pub fn with_margin(simulated: u64) -> u32 {
     u32::try_from(simulated.saturating_mul(6) / 5 + 5_000)
         .unwrap_or(1_400_000)
         .min(1_400_000)
-}
-
-/// `transfer_checked` (SPL Token and Token-2022).
-pub fn transfer(
-    token_program: &Pubkey,
-    from: &Pubkey,
-    mint: &Pubkey,
-    to: &Pubkey,
-    owner: &Pubkey,
-    amount: u64,
-    decimals: u8,
-) -> anyhow::Result<Instruction> {
-    Ok(spl_token_2022::instruction::transfer_checked(
-        token_program,
-        from,
-        mint,
-        to,
-        owner,
-        &[],
-        amount,
-        decimals,
-    )?)
 }
 
 /// The on-chain distributor at `address`, decoded.

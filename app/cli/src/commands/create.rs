@@ -194,15 +194,7 @@ pub async fn run(args: &Args, ctx: &mut Ctx<'_>) -> anyhow::Result<CreateReport>
         if create {
             instructions.push(ix::create_shard(&keys, &creator, index, amount));
         }
-        instructions.push(common::transfer(
-            &token_program,
-            &source,
-            &m.mint,
-            &keys.vault(index),
-            &creator,
-            amount,
-            decimals,
-        )?);
+        instructions.push(ix::fund_vault(&keys, index, &source, &creator, amount));
         ctx.send(&instructions)
             .await
             .with_context(|| format!("shard {index}: run create again to resume"))?;

@@ -94,6 +94,7 @@ pub async fn simulate(args: &Args, format: OutputFormat) -> anyhow::Result<Repor
             token_program,
             clawback_receiver: Pubkey::default(),
             shard_bits: manifest.shard_bits,
+            decimals: args.decimals,
         },
         creator,
         pusher,
@@ -233,17 +234,14 @@ impl Simulation {
         .await?;
         let bar = progress(manifest.shards.len() as u64, "shards", self.format);
         for shard in &manifest.shards {
-            let vault = self.keys.vault(shard.index);
             let instructions = [
                 ix::create_shard(&self.keys, &creator.pubkey(), shard.index, shard.total),
-                token::transfer_instruction(
-                    &self.token_program,
+                ix::fund_vault(
+                    &self.keys,
+                    shard.index,
                     &source,
-                    &self.mint,
-                    &vault,
                     &creator.pubkey(),
                     shard.total,
-                    self.decimals,
                 ),
             ];
             self.send(&creator, &instructions, &[])
@@ -251,7 +249,7 @@ impl Simulation {
                 .with_context(|| format!("create_shard {}", shard.index))?;
             self.tx.setup += 1;
             self.rent.creator_paid += self.bank.lamports(&self.keys.shard(shard.index)).await
-                + self.bank.lamports(&vault).await;
+                + self.bank.lamports(&self.keys.vault(shard.index)).await;
             bar.inc(1);
         }
         bar.finish();
