@@ -5,6 +5,7 @@
 //! binary runs it on JSON-RPC and the tests run the very same code on the in-process
 //! bank.
 
+pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod error;

@@ -1,60 +1,15 @@
 //! `floodgate`: creator and claimant workflows for Floodgate airdrops, and an
 //! in-process simulator of a whole drop (no network, no validator).
 
-use clap::{Parser, Subcommand};
+use clap::Parser;
 use floodgate_cli::{
+    cli::{Cli, Command},
     commands::{self, Ctx},
-    config::Globals,
     error::exit_code,
     output::{OutputFormat, Report},
 };
 use floodgate_client::chain::{Chain, rpc::RpcChain};
 use std::process::ExitCode;
-
-#[derive(Parser, Debug)]
-#[command(name = "floodgate", version, about, long_about = None)]
-struct Cli {
-    /// Output format: human-readable text or JSON for scripts.
-    #[arg(long, global = true, value_enum, default_value_t = OutputFormat::Human)]
-    output: OutputFormat,
-
-    #[command(flatten)]
-    globals: Globals,
-
-    #[command(subcommand)]
-    command: Command,
-}
-
-#[derive(Subcommand, Debug)]
-enum Command {
-    /// Validate an allocation list and write the drop folder to publish.
-    New(commands::new::Args),
-    /// Rebuild the root from the leaves, check every file, and the distributor on chain.
-    Verify(commands::verify::Args),
-    /// Create the distributor and every shard and fund the vaults (resumable).
-    Create(commands::create::Args),
-    /// Claim the keypair's allocation from a drop folder or its URL.
-    Claim(commands::claim::Args),
-    /// Push every unclaimed leaf to its claimant with claim_for (resumable).
-    Push(commands::push::Args),
-    /// After clawback opens, move what is left in every vault to the receiver.
-    Clawback(commands::clawback::Args),
-    /// Hand the distributor to another admin.
-    SetAdmin(commands::set_admin::Args),
-    /// Change the token account that receives clawed-back tokens.
-    SetClawbackReceiver(commands::set_clawback_receiver::Args),
-    /// Stop claims (admin).
-    Pause(commands::pause::Args),
-    /// Resume claims (admin).
-    Unpause(commands::pause::Args),
-    /// Close every clawed-back shard, then the distributor (admin; rent back).
-    Close(commands::close::Args),
-    /// Claims, amounts and vaults of a distributor, per shard.
-    Status(commands::status::Args),
-    /// Run a whole airdrop in-process: mint, drop folder, distributor, shards, every
-    /// claim, vesting, clawback and close, then check every balance.
-    Simulate(commands::simulate::Args),
-}
 
 /// The in-process bank logs every instruction at debug level unless told otherwise.
 const DEFAULT_LOG_FILTER: &str = "error";
