@@ -13,7 +13,7 @@ use floodgate_client::{
 };
 use solana_program_test::BanksClientError;
 use solana_sdk::{
-    instruction::{Instruction, InstructionError},
+    instruction::{AccountMeta, Instruction, InstructionError},
     signature::{Keypair, Signer},
     transaction::TransactionError,
 };
@@ -399,6 +399,19 @@ impl Fixture {
     pub async fn go_to_clawback(&mut self) {
         self.set_time(self.args.clawback_start_ts).await;
     }
+}
+
+/// Points the account meta of `instruction` that names `from` at `to` and returns it:
+/// how a test builds "the same instruction with one wrong account".
+#[track_caller]
+pub fn swap_account(instruction: &mut Instruction, from: Pubkey, to: Pubkey) -> &mut AccountMeta {
+    let meta = instruction
+        .accounts
+        .iter_mut()
+        .find(|m| m.pubkey == from)
+        .unwrap_or_else(|| panic!("{from} is not an account of the instruction"));
+    meta.pubkey = to;
+    meta
 }
 
 /// The custom error code inside a failed transaction, if any.

@@ -257,12 +257,7 @@ async fn a_wrong_token_program_is_rejected() {
     let mut f = Fixture::default().await;
     let leaf = f.leaf(0);
     let mut instruction = f.claim_ix(&leaf).await;
-    let position = instruction
-        .accounts
-        .iter()
-        .position(|m| m.pubkey == SPL_TOKEN)
-        .unwrap();
-    instruction.accounts[position].pubkey = TOKEN_2022;
+    swap_account(&mut instruction, SPL_TOKEN, TOKEN_2022);
     let claimant = f.claimant(0);
     assert_error(
         f.send(&[instruction], &[&claimant]).await,
@@ -358,25 +353,25 @@ async fn an_overflowing_leaf_is_rejected() {
     );
 }
 
-#[tokio::test]
-async fn a_locked_leaf_needs_its_vesting_account() {
-    let mut f = Fixture::new(Options {
+/// Two leaves, one with a locked part; returns the fixture and that leaf's index.
+async fn with_a_locked_leaf() -> (Fixture, u32) {
+    let f = Fixture::new(Options {
         amounts: vec![(10, 90), (5, 0)],
         ..Options::default()
     })
     .await;
     let index = f.allocations.iter().position(|a| a.locked == 90).unwrap() as u32;
+    (f, index)
+}
+
+#[tokio::test]
+async fn a_locked_leaf_needs_its_vesting_account() {
+    let (mut f, index) = with_a_locked_leaf().await;
     let leaf = f.leaf(index);
     let mut instruction = f.claim_ix(&leaf).await;
     // Optional accounts left out are passed as the program id.
     let vesting = pda::vesting(&f.keys.address, index).0;
-    let position = instruction
-        .accounts
-        .iter()
-        .position(|m| m.pubkey == vesting)
-        .unwrap();
-    instruction.accounts[position].pubkey = floodgate::ID;
-    instruction.accounts[position].is_writable = false;
+    swap_account(&mut instruction, vesting, floodgate::ID).is_writable = false;
     let claimant = f.claimant(index);
     assert_error(
         f.send(&[instruction], &[&claimant]).await,
@@ -386,23 +381,17 @@ async fn a_locked_leaf_needs_its_vesting_account() {
 
 #[tokio::test]
 async fn a_wrong_vesting_account_is_rejected() {
-    let mut f = Fixture::new(Options {
-        amounts: vec![(10, 90), (5, 0)],
-        ..Options::default()
-    })
-    .await;
-    let index = f.allocations.iter().position(|a| a.locked == 90).unwrap() as u32;
+    let (mut f, index) = with_a_locked_leaf().await;
     let leaf = f.leaf(index);
     let claimant = f.claimant(index);
     // Another leaf's vesting PDA.
     let mut instruction = f.claim_ix(&leaf).await;
     let vesting = pda::vesting(&f.keys.address, index).0;
-    let position = instruction
-        .accounts
-        .iter()
-        .position(|m| m.pubkey == vesting)
-        .unwrap();
-    instruction.accounts[position].pubkey = pda::vesting(&f.keys.address, index ^ 1).0;
+    swap_account(
+        &mut instruction,
+        vesting,
+        pda::vesting(&f.keys.address, index ^ 1).0,
+    );
     assert_error(
         f.send(&[instruction], &[&claimant]).await,
         FloodgateError::InvalidVestingAccount,

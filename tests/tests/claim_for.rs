@@ -81,12 +81,7 @@ async fn the_destination_must_be_the_claimants_ata() {
         .unwrap();
     let mut instruction = ix::claim_for(&f.keys, &leaf, &payer);
     let ata = pda::associated_token(&leaf.claimant, &f.mint, &SPL_TOKEN);
-    let position = instruction
-        .accounts
-        .iter()
-        .position(|m| m.pubkey == ata)
-        .unwrap();
-    instruction.accounts[position].pubkey = other;
+    swap_account(&mut instruction, ata, other);
     assert_error(
         f.send(&[instruction], &[]).await,
         FloodgateError::NotAssociatedTokenAccount,

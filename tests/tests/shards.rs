@@ -164,12 +164,7 @@ async fn create_shard_checks_the_mint_and_token_program() {
         FloodgateError::MintMismatch,
     );
     let mut instruction = ix::create_shard(&f.keys, &admin.pubkey(), 0, 1);
-    let position = instruction
-        .accounts
-        .iter()
-        .position(|m| m.pubkey == SPL_TOKEN)
-        .unwrap();
-    instruction.accounts[position].pubkey = TOKEN_2022;
+    swap_account(&mut instruction, SPL_TOKEN, TOKEN_2022);
     // The vault's creation fails in the token program, before any plain constraint.
     assert_instruction_error(
         f.send(&[instruction], &[&admin]).await,

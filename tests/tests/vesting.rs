@@ -169,12 +169,11 @@ async fn a_status_of_another_distributor_is_rejected() {
         ix::withdraw_vested(&other, index, &claimant.pubkey(), &destination, &payer);
     // Everything of the other distributor but the vesting status of this one.
     let theirs = pda::vesting(&other.address, index).0;
-    let position = instruction
-        .accounts
-        .iter()
-        .position(|m| m.pubkey == theirs)
-        .unwrap();
-    instruction.accounts[position].pubkey = pda::vesting(&f.keys.address, index).0;
+    swap_account(
+        &mut instruction,
+        theirs,
+        pda::vesting(&f.keys.address, index).0,
+    );
     assert_error(
         f.send(&[instruction], &[&claimant]).await,
         FloodgateError::DistributorMismatch,
