@@ -6,7 +6,10 @@ use crate::pda;
 use anchor_lang::{
     InstructionData, ToAccountMetas,
     prelude::Pubkey,
-    solana_program::{instruction::Instruction, system_program},
+    solana_program::{
+        instruction::{AccountMeta, Instruction},
+        system_program,
+    },
 };
 use anchor_spl::associated_token::spl_associated_token_account::instruction::create_associated_token_account_idempotent;
 use floodgate::{
@@ -345,4 +348,22 @@ pub fn close_distributor(d: &DistributorKeys, admin: &Pubkey) -> Instruction {
         },
         ix::CloseDistributor {},
     )
+}
+
+/// The compute-budget program (`ComputeBudget111111111111111111111111111111`).
+pub const COMPUTE_BUDGET_ID: Pubkey =
+    Pubkey::from_str_const("ComputeBudget111111111111111111111111111111");
+
+/// `SetComputeUnitLimit(units)`.
+pub fn compute_unit_limit(units: u32) -> Instruction {
+    let mut data = vec![2];
+    data.extend_from_slice(&units.to_le_bytes());
+    Instruction::new_with_bytes(COMPUTE_BUDGET_ID, &data, Vec::<AccountMeta>::new())
+}
+
+/// `SetComputeUnitPrice(micro_lamports)`.
+pub fn compute_unit_price(micro_lamports: u64) -> Instruction {
+    let mut data = vec![3];
+    data.extend_from_slice(&micro_lamports.to_le_bytes());
+    Instruction::new_with_bytes(COMPUTE_BUDGET_ID, &data, Vec::<AccountMeta>::new())
 }

@@ -9,25 +9,8 @@ use floodgate_client::{
     chain::{Chain, token_balance},
     instructions::DistributorKeys,
 };
-use solana_sdk::instruction::{AccountMeta, Instruction};
 
-/// The compute-budget program (`ComputeBudget111111111111111111111111111111`).
-pub const COMPUTE_BUDGET_ID: Pubkey =
-    Pubkey::from_str_const("ComputeBudget111111111111111111111111111111");
-
-/// `SetComputeUnitLimit(units)`.
-pub fn compute_unit_limit(units: u32) -> Instruction {
-    let mut data = vec![2];
-    data.extend_from_slice(&units.to_le_bytes());
-    Instruction::new_with_bytes(COMPUTE_BUDGET_ID, &data, Vec::<AccountMeta>::new())
-}
-
-/// `SetComputeUnitPrice(micro_lamports)`.
-pub fn compute_unit_price(micro_lamports: u64) -> Instruction {
-    let mut data = vec![3];
-    data.extend_from_slice(&micro_lamports.to_le_bytes());
-    Instruction::new_with_bytes(COMPUTE_BUDGET_ID, &data, Vec::<AccountMeta>::new())
-}
+pub use floodgate_client::instructions::{compute_unit_limit, compute_unit_price};
 
 /// Units to request for a transaction that simulated at `simulated`: 20 % and 5,000 more.
 pub fn with_margin(simulated: u64) -> u32 {

@@ -78,6 +78,7 @@ pub struct Claim<'info> {
 }
 
 impl Claim<'_> {
+    #[inline(never)]
     pub fn handler(ctx: Context<Self>, args: ClaimArgs) -> Result<()> {
         ctx.accounts.common.settle(ctx.accounts.claimant.key, &args)
     }
@@ -93,6 +94,7 @@ impl<'info> ClaimAccounts<'info> {
     /// 6. the shard's `claimed_amount` stays within `max_total`;
     ///
     /// Then: pay `unlocked`, create the vesting status for `locked`, emit `Claimed`.
+    #[inline(never)]
     pub(crate) fn settle(&self, claimant: &Pubkey, args: &ClaimArgs) -> Result<()> {
         let distributor = self.distributor.load()?;
         let now = Clock::get()?.unix_timestamp;

@@ -21,6 +21,7 @@ impl ClaimFor<'_> {
     ///    `ata_bump`, no bump search);
     ///
     /// Then every check of `claim`.
+    #[inline(never)]
     pub fn validate(&self, ata_bump: u8) -> Result<()> {
         let common = &self.common;
         // 1.
@@ -47,6 +48,7 @@ impl ClaimFor<'_> {
         Ok(())
     }
 
+    #[inline(never)]
     pub fn handler(ctx: Context<Self>, args: ClaimArgs, _ata_bump: u8) -> Result<()> {
         ctx.accounts.common.settle(ctx.accounts.claimant.key, &args)
     }

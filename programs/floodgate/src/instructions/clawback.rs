@@ -43,6 +43,7 @@ impl Clawback<'_> {
     /// CHECK list:
     /// 1. `clawback_start_ts` has passed;
     /// 2. the shard has not been clawed back already.
+    #[inline(never)]
     pub fn validate(&self) -> Result<()> {
         // 1.
         let now = Clock::get()?.unix_timestamp;
@@ -58,6 +59,7 @@ impl Clawback<'_> {
         Ok(())
     }
 
+    #[inline(never)]
     pub fn handler(ctx: Context<Self>, shard_index: u32) -> Result<()> {
         let accounts = &ctx.accounts;
         let distributor = accounts.distributor.load()?;

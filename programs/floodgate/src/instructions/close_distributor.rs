@@ -18,6 +18,7 @@ impl CloseDistributor<'_> {
     /// CHECK list:
     /// 1. clawback has opened, unless no shard was ever created;
     /// 2. no shard is open (so no vault is left without its authority).
+    #[inline(never)]
     pub fn validate(&self) -> Result<()> {
         let distributor = self.distributor.load()?;
         // 1.
@@ -34,6 +35,7 @@ impl CloseDistributor<'_> {
         Ok(())
     }
 
+    #[inline(never)]
     pub fn handler(ctx: Context<Self>) -> Result<()> {
         emit!(DistributorClosed {
             distributor: ctx.accounts.distributor.key(),

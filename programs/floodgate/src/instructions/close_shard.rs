@@ -46,6 +46,7 @@ pub struct CloseShard<'info> {
 
 impl CloseShard<'_> {
     /// CHECK list: 1. the shard has been clawed back.
+    #[inline(never)]
     pub fn validate(&self) -> Result<()> {
         require!(
             self.shard.load()?.is_clawed_back(),
@@ -54,6 +55,7 @@ impl CloseShard<'_> {
         Ok(())
     }
 
+    #[inline(never)]
     pub fn handler(ctx: Context<Self>, shard_index: u32) -> Result<()> {
         let accounts = &ctx.accounts;
         {

@@ -83,6 +83,7 @@ impl CreateDistributor<'_> {
     /// 4. clawback at least one day after vesting ends;
     /// 5. `total_amount > 0`;
     /// 6. the mint has no extension that makes claims impossible.
+    #[inline(never)]
     pub fn validate(&self, args: &CreateDistributorArgs) -> Result<()> {
         // 1.
         require!(
@@ -119,6 +120,7 @@ impl CreateDistributor<'_> {
         check_mint_extensions(&self.mint.to_account_info())
     }
 
+    #[inline(never)]
     pub fn handler(ctx: Context<Self>, args: CreateDistributorArgs) -> Result<()> {
         let accounts = &ctx.accounts;
         let mut distributor = accounts.distributor.load_init()?;

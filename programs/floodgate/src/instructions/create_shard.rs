@@ -63,6 +63,7 @@ impl CreateShard<'_> {
     /// 2. the allocation of all shards stays within `total_amount`.
     ///
     /// (`shard_index < num_shards` is checked when sizing the account.)
+    #[inline(never)]
     pub fn validate(&self, max_total: u64) -> Result<()> {
         // 1.
         require!(max_total > 0, FloodgateError::InvalidMaxTotal);
@@ -79,6 +80,7 @@ impl CreateShard<'_> {
         Ok(())
     }
 
+    #[inline(never)]
     pub fn handler(ctx: Context<Self>, shard_index: u32, max_total: u64) -> Result<()> {
         let accounts = &ctx.accounts;
         let mut distributor = accounts.distributor.load_mut()?;

@@ -22,6 +22,7 @@ pub struct SetClawbackReceiver<'info> {
 }
 
 impl SetClawbackReceiver<'_> {
+    #[inline(never)]
     pub fn handler(ctx: Context<Self>) -> Result<()> {
         let new_receiver = ctx.accounts.new_receiver.key();
         let mut distributor = ctx.accounts.distributor.load_mut()?;

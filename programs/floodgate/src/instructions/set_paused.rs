@@ -4,6 +4,7 @@
 use crate::{events::PausedChanged, instructions::admin_only::AdminOnly};
 use anchor_lang::prelude::*;
 
+#[inline(never)]
 pub fn handler(ctx: Context<AdminOnly>, paused: bool) -> Result<()> {
     ctx.accounts.distributor.load_mut()?.paused = u8::from(paused);
     emit!(PausedChanged {

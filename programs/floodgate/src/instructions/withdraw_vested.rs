@@ -57,6 +57,7 @@ pub struct WithdrawVested<'info> {
 }
 
 impl WithdrawVested<'_> {
+    #[inline(never)]
     pub fn handler(ctx: Context<Self>, index: u32) -> Result<()> {
         let accounts = &ctx.accounts;
         let distributor = accounts.distributor.load()?;
