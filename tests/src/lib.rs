@@ -346,6 +346,33 @@ impl Fixture {
         self.bank.send(&[instruction], &[&signer]).await
     }
 
+    /// A funded stranger pushes `leaf` with `claim_for`, creating the claimant's ATA in the
+    /// same transaction; returns the stranger (who paid any vesting status's rent).
+    pub async fn push_as_stranger(&mut self, leaf: &LeafClaim) -> Keypair {
+        let pusher = Keypair::new();
+        self.bank
+            .fund(&pusher.pubkey(), 1_000_000_000)
+            .await
+            .expect("fund the pusher");
+        let instructions = [
+            ix::create_claimant_ata(&self.keys, &leaf.claimant, &pusher.pubkey()),
+            ix::claim_for(&self.keys, leaf, &pusher.pubkey()),
+        ];
+        self.bank
+            .send_as(&pusher.pubkey(), &instructions, &[&pusher])
+            .await
+            .expect("push");
+        pusher
+    }
+
+    /// The `claim_for` instruction of `leaf` paid by the bank payer, the claimant's ATA
+    /// created beforehand.
+    pub async fn claim_for_ix(&mut self, leaf: &LeafClaim) -> Instruction {
+        self.ata(&leaf.claimant).await;
+        let payer = self.bank.payer().pubkey();
+        ix::claim_for(&self.keys, leaf, &payer)
+    }
+
     /// Sends `instructions` signed by the bank payer and `signers`.
     pub async fn send(
         &mut self,

@@ -3,7 +3,7 @@
 use floodgate::errors::FloodgateError;
 use floodgate_client::{instructions as ix, local::token, pda};
 use floodgate_tests::*;
-use solana_sdk::signature::{Keypair, Signer};
+use solana_sdk::signature::Signer;
 
 #[tokio::test]
 async fn anyone_pushes_a_leaf_to_the_claimants_ata_creating_it() {
@@ -13,8 +13,6 @@ async fn anyone_pushes_a_leaf_to_the_claimants_ata_creating_it() {
             ..Options::default()
         })
         .await;
-        let pusher = Keypair::new();
-        f.bank.fund(&pusher.pubkey(), 1_000_000_000).await.unwrap();
         let leaf = f.leaf(3);
         assert!(
             f.bank
@@ -26,14 +24,7 @@ async fn anyone_pushes_a_leaf_to_the_claimants_ata_creating_it() {
                 .await
                 .is_none()
         );
-        let instructions = [
-            ix::create_claimant_ata(&f.keys, &leaf.claimant, &pusher.pubkey()),
-            ix::claim_for(&f.keys, &leaf, &pusher.pubkey()),
-        ];
-        f.bank
-            .send_as(&pusher.pubkey(), &instructions, &[&pusher])
-            .await
-            .expect("push");
+        f.push_as_stranger(&leaf).await;
         assert_eq!(f.ata_balance(3).await, leaf.unlocked);
         // The claimant signed nothing, and the leaf is now spent for everyone.
         assert_error(f.claim(3).await, FloodgateError::AlreadyClaimed);
@@ -60,9 +51,7 @@ async fn it_needs_the_distributor_to_allow_it() {
     })
     .await;
     let leaf = f.leaf(0);
-    f.ata(&leaf.claimant).await;
-    let payer = f.bank.payer().pubkey();
-    let instruction = ix::claim_for(&f.keys, &leaf, &payer);
+    let instruction = f.claim_for_ix(&leaf).await;
     assert_error(
         f.send(&[instruction], &[]).await,
         FloodgateError::ClaimForDisabled,
@@ -101,9 +90,7 @@ async fn a_push_is_bound_by_the_proof_like_a_claim() {
     let mut f = Fixture::default().await;
     let mut leaf = f.leaf(1);
     leaf.unlocked *= 2;
-    f.ata(&leaf.claimant).await;
-    let payer = f.bank.payer().pubkey();
-    let instruction = ix::claim_for(&f.keys, &leaf, &payer);
+    let instruction = f.claim_for_ix(&leaf).await;
     assert_error(
         f.send(&[instruction], &[]).await,
         FloodgateError::InvalidProof,
@@ -118,9 +105,7 @@ async fn pushes_stop_while_paused() {
         .await
         .unwrap();
     let leaf = f.leaf(0);
-    f.ata(&leaf.claimant).await;
-    let payer = f.bank.payer().pubkey();
-    let instruction = ix::claim_for(&f.keys, &leaf, &payer);
+    let instruction = f.claim_for_ix(&leaf).await;
     assert_error(
         f.send(&[instruction], &[]).await,
         FloodgateError::ClaimsPaused,

@@ -86,17 +86,8 @@ async fn locked_amounts_vest_linearly_and_the_status_closes_at_the_end() {
 #[tokio::test]
 async fn a_pushed_vested_leaf_is_withdrawn_by_its_claimant() {
     let (mut f, index) = vested().await;
-    let pusher = Keypair::new();
-    f.bank.fund(&pusher.pubkey(), 1_000_000_000).await.unwrap();
     let leaf = f.leaf(index);
-    let instructions = [
-        ix::create_claimant_ata(&f.keys, &leaf.claimant, &pusher.pubkey()),
-        ix::claim_for(&f.keys, &leaf, &pusher.pubkey()),
-    ];
-    f.bank
-        .send_as(&pusher.pubkey(), &instructions, &[&pusher])
-        .await
-        .expect("push");
+    let pusher = f.push_as_stranger(&leaf).await;
     f.set_time(START + VESTING_SECS).await;
     let claimant = f.claimant(index);
     let destination = pda::associated_token(&claimant.pubkey(), &f.mint, &SPL_TOKEN);
