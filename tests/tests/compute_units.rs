@@ -167,3 +167,37 @@ async fn claim_compute_units_by_depth() {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../bench/cu.json");
     std::fs::write(&path, serde_json::to_string_pretty(&json).unwrap() + "\n").unwrap();
 }
+
+/// Where the compute units of a depth-20 SPL Token claim go, from the `checkpoint!`s of a
+/// `cu-trace` build:
+///
+///     build.sh build-std programs/floodgate --features portable-sbf,cu-trace
+///     SBF_OUT_DIR=<dir with that floodgate.so> cargo test -p floodgate-tests \
+///         --test compute_units claim_breakdown -- --ignored --nocapture
+#[tokio::test]
+#[ignore = "needs a cu-trace SBF build: SBF_OUT_DIR=<dir with floodgate.so>"]
+async fn claim_breakdown() {
+    assert!(
+        uses_sbf(),
+        "set SBF_OUT_DIR to a folder holding floodgate.so"
+    );
+    let (sent, _) = measure(SPL_TOKEN, 20).await;
+    let mut last = None;
+    let mut label = "entry";
+    for line in &sent.logs {
+        if let Some(l) = line.strip_prefix("Program log: cu: ") {
+            label = l;
+        } else if let Some(rest) = line.strip_prefix("Program consumption: ") {
+            let left: u64 = rest.split(' ').next().unwrap().parse().unwrap();
+            match last {
+                None => println!("{label:<10} {left:>6} left"),
+                Some(prev) => println!("{label:<10} {:>6}", prev - left),
+            }
+            last = Some(left);
+        }
+    }
+    println!("total      {:>6}", sent.compute_units);
+    for line in &sent.logs {
+        println!("  {line}");
+    }
+}

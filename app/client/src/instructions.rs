@@ -136,12 +136,13 @@ pub fn create_shard(
     )
 }
 
+/// `claim`'s accounts for `leaf`, and the vesting status's bump (0 without a locked part).
 fn claim_accounts(
     d: &DistributorKeys,
     leaf: &LeafClaim,
     destination: &Pubkey,
     payer: &Pubkey,
-) -> (acc::ClaimAccounts, u8) {
+) -> (acc::Claim, u8) {
     let shard_index = leaf.index >> d.shard_bits;
     let shard = d.shard(shard_index);
     let (vesting, vesting_bump, system) = if leaf.locked > 0 {
@@ -150,7 +151,8 @@ fn claim_accounts(
     } else {
         (None, 0, None)
     };
-    let accounts = acc::ClaimAccounts {
+    let accounts = acc::Claim {
+        claimant: leaf.claimant,
         distributor: d.address,
         shard,
         vault: pda::vault(&shard).0,
@@ -183,12 +185,9 @@ pub fn claim(
     destination: &Pubkey,
     payer: &Pubkey,
 ) -> Instruction {
-    let (common, vesting_bump) = claim_accounts(d, leaf, destination, payer);
+    let (accounts, vesting_bump) = claim_accounts(d, leaf, destination, payer);
     build(
-        acc::Claim {
-            claimant: leaf.claimant,
-            common,
-        },
+        accounts,
         ix::Claim {
             args: claim_args(leaf, vesting_bump),
         },
@@ -200,11 +199,32 @@ pub fn claim(
 pub fn claim_for(d: &DistributorKeys, leaf: &LeafClaim, payer: &Pubkey) -> Instruction {
     let (destination, ata_bump) =
         pda::associated_token_with_bump(&leaf.claimant, &d.mint, &d.token_program);
-    let (common, vesting_bump) = claim_accounts(d, leaf, &destination, payer);
+    // The same accounts as `claim`'s; the claimant does not sign.
+    let (accounts, vesting_bump) = claim_accounts(d, leaf, &destination, payer);
+    let acc::Claim {
+        claimant,
+        distributor,
+        shard,
+        vault,
+        mint,
+        destination,
+        payer,
+        vesting,
+        token_program,
+        system_program,
+    } = accounts;
     build(
         acc::ClaimFor {
-            claimant: leaf.claimant,
-            common,
+            claimant,
+            distributor,
+            shard,
+            vault,
+            mint,
+            destination,
+            payer,
+            vesting,
+            token_program,
+            system_program,
         },
         ix::ClaimFor {
             args: claim_args(leaf, vesting_bump),

@@ -8,6 +8,8 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
 use floodgate::{cpi::accounts as floodgate_accounts, instructions::ClaimArgs, program::Floodgate};
+#[cfg(feature = "portable-sbf")]
+use solana_compiler_builtins as _;
 
 declare_id!("CLaimStakeMASi45ub7Qe4ZE36UT5G6cU4ud8Fhhe4de");
 
@@ -132,17 +134,15 @@ impl<'info> PoolClaim<'info> {
     ) -> CpiContext<'a, 'b, 'c, 'info, floodgate_accounts::Claim<'info>> {
         let accounts = floodgate_accounts::Claim {
             claimant,
-            common: floodgate_accounts::ClaimAccounts {
-                distributor: self.distributor.to_account_info(),
-                shard: self.shard.to_account_info(),
-                vault: self.vault.to_account_info(),
-                mint: self.mint.to_account_info(),
-                destination: self.pool.to_account_info(),
-                payer: self.payer.to_account_info(),
-                vesting: self.vesting.as_ref().map(|v| v.to_account_info()),
-                token_program: self.token_program.to_account_info(),
-                system_program: Some(system_program.to_account_info()),
-            },
+            distributor: self.distributor.to_account_info(),
+            shard: self.shard.to_account_info(),
+            vault: self.vault.to_account_info(),
+            mint: self.mint.to_account_info(),
+            destination: self.pool.to_account_info(),
+            payer: self.payer.to_account_info(),
+            vesting: self.vesting.as_ref().map(|v| v.to_account_info()),
+            token_program: self.token_program.to_account_info(),
+            system_program: Some(system_program.to_account_info()),
         };
         // Optional accounts left out (`vesting` when the leaf has no locked part) are
         // passed as the Floodgate program id, so its account goes with the account infos.

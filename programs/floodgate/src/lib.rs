@@ -8,6 +8,21 @@ use anchor_lang::prelude::*;
 #[cfg(feature = "portable-sbf")]
 use solana_compiler_builtins as _;
 
+/// Logs `label` and the compute units left, in `cu-trace` bench builds on SBF; expands to
+/// nothing otherwise. Each checkpoint itself costs about 200 CU (two log syscalls).
+macro_rules! checkpoint {
+    ($label:literal) => {
+        #[cfg(all(feature = "cu-trace", target_os = "solana"))]
+        {
+            ::anchor_lang::prelude::msg!(concat!("cu: ", $label));
+            // SAFETY: a syscall without arguments.
+            unsafe { ::solana_msg::syscalls::sol_log_compute_units_() };
+        }
+    };
+}
+pub(crate) use checkpoint;
+
+pub mod compare;
 pub mod constants;
 pub mod errors;
 pub mod events;
@@ -17,6 +32,29 @@ pub mod merkle;
 pub mod state;
 
 pub use instructions::*;
+
+/// The `cu-trace` build's entrypoint: the standard one with a checkpoint before and
+/// after the runtime's input is deserialized.
+#[cfg(all(feature = "cu-trace", target_os = "solana"))]
+mod traced_entrypoint {
+    use anchor_lang::solana_program::entrypoint as sol;
+
+    /// # Safety
+    /// Called by the runtime with its serialized input.
+    #[unsafe(no_mangle)]
+    pub unsafe extern "C" fn entrypoint(input: *mut u8) -> u64 {
+        checkpoint!("entry");
+        // SAFETY: the runtime's input.
+        let (program_id, accounts, data) = unsafe { sol::deserialize(input) };
+        checkpoint!("deserialized");
+        match crate::entry(program_id, &accounts, data) {
+            Ok(()) => sol::SUCCESS,
+            Err(error) => error.into(),
+        }
+    }
+    sol::custom_heap_default!();
+    sol::custom_panic_default!();
+}
 
 declare_id!("FLoodgatexW7Br3cmW4Lf8nHgKE7zEQPAWpW8X82zP3f");
 

@@ -4,18 +4,22 @@
 //! The accounts and the settlement are shared with `claim_for` ([`ClaimAccounts`]).
 
 use crate::{
-    constants::VESTING_SEED,
+    compare::require_same_key,
+    constants::{MAX_DEPTH, VESTING_SEED},
     errors::FloodgateError,
     events::Claimed,
     invoke::{Vault, create_pda_account},
-    merkle::{leaf_hash, root_from_proof},
+    merkle::{leaf_hash, proof_leads_to},
     state::{Distributor, Shard, VestingStatus, header_and_bitmap, set_claimed},
 };
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::TokenInterface;
 
 /// A leaf and its proof.
-#[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, PartialEq, Eq)]
+///
+/// Borsh on the wire (the IDL's layout). Decoding is written by hand so the proof
+/// arrives in one copy instead of one read and one push per hash (see `read_proof`).
+#[derive(AnchorSerialize, Clone, Debug, PartialEq, Eq)]
 pub struct ClaimArgs {
     /// Leaf index (position in the canonical order).
     pub index: u32,
@@ -29,27 +33,62 @@ pub struct ClaimArgs {
     pub proof: Vec<[u8; 32]>,
 }
 
-/// Accounts every claim touches, whoever signs it.
+impl AnchorDeserialize for ClaimArgs {
+    fn deserialize_reader<R: std::io::Read>(reader: &mut R) -> std::io::Result<Self> {
+        crate::checkpoint!("dispatch");
+        Ok(Self {
+            index: u32::deserialize_reader(reader)?,
+            unlocked: u64::deserialize_reader(reader)?,
+            locked: u64::deserialize_reader(reader)?,
+            vesting_bump: u8::deserialize_reader(reader)?,
+            proof: read_proof(reader)?,
+        })
+    }
+}
+
+/// Reads a borsh `Vec<[u8; 32]>` with one allocation and one copy. A proof longer than
+/// the deepest possible tree (`MAX_DEPTH` hashes) is refused before anything is
+/// allocated, so the length prefix cannot exhaust the program's heap.
+fn read_proof<R: std::io::Read>(reader: &mut R) -> std::io::Result<Vec<[u8; 32]>> {
+    let len = u32::deserialize_reader(reader)?;
+    if len > u32::from(MAX_DEPTH) {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            "proof longer than the deepest tree",
+        ));
+    }
+    let mut proof = vec![[0u8; 32]; len as usize];
+    reader.read_exact(proof.as_flattened_mut())?;
+    crate::checkpoint!("args");
+    Ok(proof)
+}
+
+/// `claim`'s accounts. `claim_for` takes the same list; only its claimant does not sign.
+///
+/// The relations between them (shard of this distributor, its vault, the distributor's
+/// mint and token program) are checked in [`ClaimAccounts::settle`], from one load of
+/// the distributor and one borrow of the shard.
 #[derive(Accounts)]
-pub struct ClaimAccounts<'info> {
+pub struct Claim<'info> {
+    /// The leaf's claimant: a wallet, or a program signing through CPI.
+    pub claimant: Signer<'info>,
+
     /// The distributor: read-only, so claims never contend on it.
     pub distributor: AccountLoader<'info, Distributor>,
 
     /// The shard holding the leaf: its bitmap and counters are written.
-    #[account(mut, has_one = distributor @ FloodgateError::DistributorMismatch)]
+    #[account(mut)]
     pub shard: AccountLoader<'info, Shard>,
 
     /// CHECK: must be the shard's vault (checked against the stored address); the token
     /// program checks its mint and that the distributor is its authority.
-    #[account(mut, address = shard.load()?.vault @ FloodgateError::VaultMismatch)]
+    #[account(mut)]
     pub vault: UncheckedAccount<'info>,
 
     /// CHECK: must be the distributor's mint (checked against the stored address).
-    #[account(address = distributor.load()?.mint @ FloodgateError::MintMismatch)]
     pub mint: UncheckedAccount<'info>,
 
     /// CHECK: any token account of the mint; the token program checks the mint.
-    /// `claim_for` further requires the claimant's associated token account.
     #[account(mut)]
     pub destination: UncheckedAccount<'info>,
 
@@ -62,81 +101,125 @@ pub struct ClaimAccounts<'info> {
     #[account(mut)]
     pub vesting: Option<UncheckedAccount<'info>>,
 
-    /// The distributor's token program.
-    #[account(address = distributor.load()?.token_program @ FloodgateError::TokenProgramMismatch)]
+    /// The distributor's token program (checked against the stored address).
     pub token_program: Interface<'info, TokenInterface>,
 
     /// Required only when `locked > 0`.
     pub system_program: Option<Program<'info, System>>,
 }
 
-#[derive(Accounts)]
-pub struct Claim<'info> {
-    /// The leaf's claimant: a wallet, or a program signing through CPI.
-    pub claimant: Signer<'info>,
-    pub common: ClaimAccounts<'info>,
-}
-
-impl Claim<'_> {
+impl<'info> Claim<'info> {
     #[inline(never)]
     pub fn handler(ctx: Context<Self>, args: ClaimArgs) -> Result<()> {
-        ctx.accounts.common.settle(ctx.accounts.claimant.key, &args)
+        crate::checkpoint!("accounts");
+        let a = &ctx.accounts;
+        ClaimAccounts {
+            claimant: a.claimant.key,
+            distributor: &a.distributor,
+            shard: a.shard.as_ref(),
+            vault: a.vault.as_ref(),
+            mint: a.mint.as_ref(),
+            destination: a.destination.as_ref(),
+            payer: a.payer.as_ref(),
+            vesting: a.vesting.as_ref().map(AsRef::as_ref),
+            token_program: a.token_program.as_ref(),
+            system_program: a.system_program.is_some(),
+        }
+        .settle(&args)
     }
 }
 
-impl<'info> ClaimAccounts<'info> {
+/// The accounts of one claim, whoever signs it: borrowed from [`Claim`] or
+/// [`ClaimFor`](crate::instructions::ClaimFor).
+pub(crate) struct ClaimAccounts<'a, 'info> {
+    pub claimant: &'a Pubkey,
+    pub distributor: &'a AccountLoader<'info, Distributor>,
+    pub shard: &'a AccountInfo<'info>,
+    pub vault: &'a AccountInfo<'info>,
+    pub mint: &'a AccountInfo<'info>,
+    pub destination: &'a AccountInfo<'info>,
+    pub payer: &'a AccountInfo<'info>,
+    pub vesting: Option<&'a AccountInfo<'info>>,
+    pub token_program: &'a AccountInfo<'info>,
+    /// Whether the system program was passed (needed only to create a vesting status).
+    pub system_program: bool,
+}
+
+impl<'info> ClaimAccounts<'_, 'info> {
     /// CHECK list, then the payout:
-    /// 1. claims are not paused and have started;
-    /// 2. `index < num_leaves` and the proof holds exactly `depth` hashes;
-    /// 3. the proof leads from `leaf(index, claimant, unlocked, locked)` to the root;
-    /// 4. the shard is the leaf's shard and has not been clawed back;
-    /// 5. the leaf's bit is unset (then set);
-    /// 6. the shard's `claimed_amount` stays within `max_total`;
+    /// 1. the shard belongs to the distributor, and the vault, mint and token program
+    ///    are the ones it stores;
+    /// 2. claims are not paused and have started;
+    /// 3. `index < num_leaves` and the proof holds exactly `depth` hashes;
+    /// 4. the proof leads from `leaf(index, claimant, unlocked, locked)` to the root;
+    /// 5. the shard is the leaf's shard and has not been clawed back;
+    /// 6. the leaf's bit is unset (then set);
+    /// 7. the shard's `claimed_amount` stays within `max_total`;
     ///
     /// Then: pay `unlocked`, create the vesting status for `locked`, emit `Claimed`.
     #[inline(never)]
-    pub(crate) fn settle(&self, claimant: &Pubkey, args: &ClaimArgs) -> Result<()> {
+    pub(crate) fn settle(&self, args: &ClaimArgs) -> Result<()> {
         let distributor = self.distributor.load()?;
-        let now = Clock::get()?.unix_timestamp;
-        // 1.
-        require!(!distributor.is_paused(), FloodgateError::ClaimsPaused);
-        require!(
-            now >= distributor.claims_start_ts,
-            FloodgateError::ClaimsNotStarted
-        );
-        // 2.
-        require!(
-            args.index < distributor.num_leaves,
-            FloodgateError::IndexOutOfRange
-        );
-        require!(
-            args.proof.len() == usize::from(distributor.depth),
-            FloodgateError::InvalidProofLength
-        );
-        // 3.
-        let leaf = leaf_hash(args.index, claimant, args.unlocked, args.locked);
-        require!(
-            root_from_proof(leaf, args.index, &args.proof) == distributor.root,
-            FloodgateError::InvalidProof
-        );
-        let amount = args
-            .unlocked
-            .checked_add(args.locked)
-            .ok_or(FloodgateError::ArithmeticOverflow)?;
         {
-            let shard_info = self.shard.to_account_info();
-            let mut data = shard_info.try_borrow_mut_data()?;
+            let mut data = self.shard.try_borrow_mut_data()?;
             let (shard, bitmap) = header_and_bitmap(&mut data)?;
+            // 1.
+            let distributor_info: &AccountInfo = self.distributor.as_ref();
+            require_same_key(
+                distributor_info.key,
+                &shard.distributor,
+                FloodgateError::DistributorMismatch,
+            )?;
+            require_same_key(self.vault.key, &shard.vault, FloodgateError::VaultMismatch)?;
+            require_same_key(
+                self.mint.key,
+                &distributor.mint,
+                FloodgateError::MintMismatch,
+            )?;
+            require_same_key(
+                self.token_program.key,
+                &distributor.token_program,
+                FloodgateError::TokenProgramMismatch,
+            )?;
+            // 2.
+            let now = Clock::get()?.unix_timestamp;
+            require!(!distributor.is_paused(), FloodgateError::ClaimsPaused);
+            require!(
+                now >= distributor.claims_start_ts,
+                FloodgateError::ClaimsNotStarted
+            );
+            // 3.
+            require!(
+                args.index < distributor.num_leaves,
+                FloodgateError::IndexOutOfRange
+            );
+            require!(
+                args.proof.len() == usize::from(distributor.depth),
+                FloodgateError::InvalidProofLength
+            );
+            crate::checkpoint!("checks");
             // 4.
+            let leaf = leaf_hash(args.index, self.claimant, args.unlocked, args.locked);
+            crate::checkpoint!("leaf");
+            require!(
+                proof_leads_to(&distributor.root, leaf, args.index, &args.proof),
+                FloodgateError::InvalidProof
+            );
+            crate::checkpoint!("proof");
+            let amount = args
+                .unlocked
+                .checked_add(args.locked)
+                .ok_or(FloodgateError::ArithmeticOverflow)?;
+            // 5.
             require!(
                 distributor.shard_of(args.index) == shard.shard_index,
                 FloodgateError::WrongShard
             );
             require!(!shard.is_clawed_back(), FloodgateError::ShardClawedBack);
-            // 5.
+            // 6.
             let position = args.index - (shard.shard_index << distributor.shard_bits);
             set_claimed(bitmap, position)?;
-            // 6.
+            // 7.
             shard.claimed_amount = shard
                 .claimed_amount
                 .checked_add(amount)
@@ -144,23 +227,26 @@ impl<'info> ClaimAccounts<'info> {
                 .ok_or(FloodgateError::ShardCapExceeded)?;
             shard.claimed_count += 1; // at most leaf_count: one bit per claim
         }
+        crate::checkpoint!("bitmap");
 
         if args.unlocked > 0 {
             self.vault(&distributor)
-                .pay(&self.destination, args.unlocked)?;
+                .pay(self.destination, args.unlocked)?;
         }
+        crate::checkpoint!("transfer");
         if args.locked > 0 {
-            self.create_vesting_status(claimant, args)?;
+            self.create_vesting_status(args)?;
         }
         emit!(Claimed {
             distributor: self.distributor.key(),
-            claimant: *claimant,
+            claimant: *self.claimant,
             index: args.index,
             unlocked: args.unlocked,
             locked: args.locked,
-            destination: self.destination.key(),
-            payer: self.payer.key(),
+            destination: *self.destination.key,
+            payer: *self.payer.key,
         });
+        crate::checkpoint!("event");
         Ok(())
     }
 
@@ -168,15 +254,15 @@ impl<'info> ClaimAccounts<'info> {
         Vault {
             authority: self.distributor.as_ref(),
             distributor,
-            vault: self.vault.as_ref(),
-            mint: self.mint.as_ref(),
-            token_program: self.token_program.as_ref(),
+            vault: self.vault,
+            mint: self.mint,
+            token_program: self.token_program,
         }
     }
 
     /// Creates `["vesting", distributor, index]` holding the leaf's locked amount.
-    fn create_vesting_status(&self, claimant: &Pubkey, args: &ClaimArgs) -> Result<()> {
-        let (Some(vesting), Some(_system_program)) = (&self.vesting, &self.system_program) else {
+    fn create_vesting_status(&self, args: &ClaimArgs) -> Result<()> {
+        let (Some(vesting), true) = (self.vesting, self.system_program) else {
             return err!(FloodgateError::VestingAccountMissing);
         };
         let distributor_key = self.distributor.key();
@@ -191,17 +277,77 @@ impl<'info> ClaimAccounts<'info> {
             FloodgateError::InvalidVestingAccount
         );
 
-        create_pda_account(&self.payer, vesting, VestingStatus::SPACE, &seeds)?;
+        create_pda_account(self.payer, vesting, VestingStatus::SPACE, &seeds)?;
         let status = VestingStatus {
             bump: args.vesting_bump,
             index: args.index,
             distributor: distributor_key,
-            claimant: *claimant,
-            rent_payer: self.payer.key(),
+            claimant: *self.claimant,
+            rent_payer: *self.payer.key,
             locked_total: args.locked,
             withdrawn: 0,
         };
         let mut data = vesting.try_borrow_mut_data()?;
         status.try_serialize(&mut &mut data[..])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What the derived borsh decoder of the same struct reads.
+    #[derive(AnchorSerialize, AnchorDeserialize, Debug, PartialEq)]
+    struct Derived {
+        index: u32,
+        unlocked: u64,
+        locked: u64,
+        vesting_bump: u8,
+        proof: Vec<[u8; 32]>,
+    }
+
+    fn args(depth: u8) -> ClaimArgs {
+        ClaimArgs {
+            index: 0x0102_0304,
+            unlocked: u64::MAX,
+            locked: 7,
+            vesting_bump: 254,
+            proof: (0..depth).map(|k| [k; 32]).collect(),
+        }
+    }
+
+    #[test]
+    fn decodes_what_borsh_encodes_at_every_depth() {
+        for depth in 0..=MAX_DEPTH {
+            let a = args(depth);
+            let bytes = borsh::to_vec(&a).unwrap();
+            assert_eq!(ClaimArgs::try_from_slice(&bytes).unwrap(), a);
+            let derived = Derived::try_from_slice(&bytes).unwrap();
+            assert_eq!(derived.proof, a.proof);
+            assert_eq!(derived.index, a.index);
+        }
+    }
+
+    #[test]
+    fn refuses_a_proof_longer_than_the_deepest_tree() {
+        let mut bytes = borsh::to_vec(&args(MAX_DEPTH)).unwrap();
+        let len_at = 4 + 8 + 8 + 1;
+        bytes[len_at..len_at + 4].copy_from_slice(&(u32::from(MAX_DEPTH) + 1).to_le_bytes());
+        bytes.extend_from_slice(&[0; 32]);
+        let err = ClaimArgs::try_from_slice(&bytes).unwrap_err();
+        assert_eq!(err.kind(), std::io::ErrorKind::InvalidData);
+        // A huge length prefix is refused the same way, without allocating.
+        bytes[len_at..len_at + 4].copy_from_slice(&u32::MAX.to_le_bytes());
+        assert_eq!(
+            ClaimArgs::try_from_slice(&bytes).unwrap_err().kind(),
+            std::io::ErrorKind::InvalidData
+        );
+    }
+
+    #[test]
+    fn refuses_a_truncated_proof() {
+        let bytes = borsh::to_vec(&args(3)).unwrap();
+        let err = ClaimArgs::try_from_slice(&bytes[..bytes.len() - 1]).unwrap_err();
+        assert_eq!(err.kind(), std::io::ErrorKind::UnexpectedEof);
     }
 }

@@ -2,19 +2,57 @@
 //! account, paying the fees; only when the distributor allows it. The payer creates
 //! the associated token account in the same transaction if it is missing.
 
-use crate::{errors::FloodgateError, instructions::claim::*};
+use crate::{
+    errors::FloodgateError,
+    instructions::claim::{ClaimAccounts, ClaimArgs},
+    state::{Distributor, Shard},
+};
 use anchor_lang::prelude::*;
-use anchor_spl::associated_token;
+use anchor_spl::{associated_token, token_interface::TokenInterface};
 
+/// `claim`'s accounts, with a claimant that does not sign and the claimant's associated
+/// token account as the destination.
 #[derive(Accounts)]
 pub struct ClaimFor<'info> {
     /// CHECK: the leaf's claimant; bound by the proof, and the destination must be its
     /// associated token account. It does not sign.
     pub claimant: UncheckedAccount<'info>,
-    pub common: ClaimAccounts<'info>,
+
+    /// The distributor: read-only, so claims never contend on it.
+    pub distributor: AccountLoader<'info, Distributor>,
+
+    /// The shard holding the leaf: its bitmap and counters are written.
+    #[account(mut)]
+    pub shard: AccountLoader<'info, Shard>,
+
+    /// CHECK: must be the shard's vault (checked against the stored address).
+    #[account(mut)]
+    pub vault: UncheckedAccount<'info>,
+
+    /// CHECK: must be the distributor's mint (checked against the stored address).
+    pub mint: UncheckedAccount<'info>,
+
+    /// CHECK: the claimant's associated token account (checked in `validate`).
+    #[account(mut)]
+    pub destination: UncheckedAccount<'info>,
+
+    /// Signs, pays the fees and the vesting status's rent.
+    #[account(mut)]
+    pub payer: Signer<'info>,
+
+    /// CHECK: the vesting status PDA `["vesting", distributor, index]`; required and
+    /// created (address checked) only when `locked > 0`.
+    #[account(mut)]
+    pub vesting: Option<UncheckedAccount<'info>>,
+
+    /// The distributor's token program (checked against the stored address).
+    pub token_program: Interface<'info, TokenInterface>,
+
+    /// Required only when `locked > 0`.
+    pub system_program: Option<Program<'info, System>>,
 }
 
-impl ClaimFor<'_> {
+impl<'info> ClaimFor<'info> {
     /// CHECK list:
     /// 1. the distributor allows `claim_for`;
     /// 2. the destination is the claimant's associated token account (derived from
@@ -23,25 +61,24 @@ impl ClaimFor<'_> {
     /// Then every check of `claim`.
     #[inline(never)]
     pub fn validate(&self, ata_bump: u8) -> Result<()> {
-        let common = &self.common;
         // 1.
         require!(
-            common.distributor.load()?.allows_claim_for(),
+            self.distributor.load()?.allows_claim_for(),
             FloodgateError::ClaimForDisabled
         );
         // 2.
         let ata = Pubkey::create_program_address(
             &[
                 self.claimant.key.as_ref(),
-                common.token_program.key.as_ref(),
-                common.mint.key.as_ref(),
+                self.token_program.key.as_ref(),
+                self.mint.key.as_ref(),
                 &[ata_bump],
             ],
             &associated_token::ID,
         )
         .map_err(|_| FloodgateError::NotAssociatedTokenAccount)?;
         require_keys_eq!(
-            common.destination.key(),
+            self.destination.key(),
             ata,
             FloodgateError::NotAssociatedTokenAccount
         );
@@ -50,6 +87,19 @@ impl ClaimFor<'_> {
 
     #[inline(never)]
     pub fn handler(ctx: Context<Self>, args: ClaimArgs, _ata_bump: u8) -> Result<()> {
-        ctx.accounts.common.settle(ctx.accounts.claimant.key, &args)
+        let a = &ctx.accounts;
+        ClaimAccounts {
+            claimant: a.claimant.key,
+            distributor: &a.distributor,
+            shard: a.shard.as_ref(),
+            vault: a.vault.as_ref(),
+            mint: a.mint.as_ref(),
+            destination: a.destination.as_ref(),
+            payer: a.payer.as_ref(),
+            vesting: a.vesting.as_ref().map(AsRef::as_ref),
+            token_program: a.token_program.as_ref(),
+            system_program: a.system_program.is_some(),
+        }
+        .settle(&args)
     }
 }

@@ -66,7 +66,7 @@ pub fn is_claimed(bitmap: &[u8], position: u32) -> bool {
 pub fn header_and_bitmap(data: &mut [u8]) -> Result<(&mut Shard, &mut [u8])> {
     let body = data
         .get_mut(8..)
-        .ok_or(error!(ErrorCode::AccountDidNotDeserialize))?;
+        .ok_or_else(|| error!(ErrorCode::AccountDidNotDeserialize))?;
     let (header, bitmap) = body.split_at_mut(std::mem::size_of::<Shard>());
     let header = bytemuck::try_from_bytes_mut::<Shard>(header)
         .map_err(|_| error!(ErrorCode::AccountDidNotDeserialize))?;
@@ -78,7 +78,7 @@ pub fn header_and_bitmap(data: &mut [u8]) -> Result<(&mut Shard, &mut [u8])> {
 pub fn set_claimed(bitmap: &mut [u8], position: u32) -> Result<()> {
     let byte = bitmap
         .get_mut((position >> 3) as usize)
-        .ok_or(error!(FloodgateError::IndexOutOfRange))?;
+        .ok_or_else(|| error!(FloodgateError::IndexOutOfRange))?;
     let mask = 1u8 << (position & 7);
     require!(*byte & mask == 0, FloodgateError::AlreadyClaimed);
     *byte |= mask;
