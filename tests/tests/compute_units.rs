@@ -2,11 +2,15 @@
 //!
 //! Native mode does not meter the program, so this runs only against the `.so`:
 //!
+//!     scripts/build-sbf.sh
 //!     SBF_OUT_DIR=target/deploy cargo test -p floodgate-tests --test compute_units -- --ignored --nocapture
 //!
-//! It prints a table and writes `bench/cu.json`. Trees are synthetic: the claimed leaf's
-//! proof holds fixed sibling hashes and the root is folded from them, so any depth costs
-//! the same to set up (the program sees exactly what a real tree of that depth gives it).
+//! It prints the tables and fails when a depth-20 claim costs more than 5 % over the
+//! figure committed in `bench/cu.json`; with `CU_BENCH_WRITE=1` it rewrites that file.
+//!
+//! Trees are synthetic: the claimed leaf's proof holds fixed sibling hashes and the root
+//! is folded from them, so any depth costs the same to set up (the program sees exactly
+//! what a real tree of that depth gives it).
 
 use anchor_lang::prelude::Pubkey;
 use floodgate::merkle::{leaf_hash, root_from_proof};
@@ -15,72 +19,163 @@ use floodgate_client::{
     local::{Sent, token, uses_sbf},
 };
 use floodgate_tests::*;
-use solana_sdk::{signature::Signer, transaction::Transaction};
+use solana_sdk::{instruction::Instruction, signature::Signer, transaction::Transaction};
 
 const DEPTHS: [u8; 7] = [0, 4, 8, 12, 16, 20, 24];
 const AMOUNT: u64 = 1_000;
 /// The largest transaction the network accepts.
 const PACKET_DATA_SIZE: usize = 1_232;
 
-struct Row {
+/// Depth of the trees of the operation rows (what a 1M-leaf drop has).
+const OP_DEPTH: u8 = 20;
+/// A claim whose total rises more than this over the committed figure fails the bench.
+const REGRESSION_LIMIT: f64 = 1.05;
+/// Cost of one `create_program_address` try in a bump search.
+const BUMP_TRY_CU: u64 = 1_500;
+
+/// Compute units of one transaction, split by program (each program's own units).
+#[derive(Default)]
+struct Units {
+    total: u64,
+    floodgate: u64,
+    token: u64,
+    other: u64,
+}
+
+impl Units {
+    /// Splits `sent` by walking its invoke / consumed / success log lines.
+    fn of(sent: &Sent, token_program: &Pubkey) -> Self {
+        struct Frame {
+            program: String,
+            consumed: u64,
+            children: u64,
+        }
+        let (floodgate, token) = (floodgate::ID.to_string(), token_program.to_string());
+        let mut units = Units {
+            total: sent.compute_units,
+            ..Units::default()
+        };
+        let mut stack: Vec<Frame> = vec![];
+        for line in &sent.logs {
+            let Some(rest) = line.strip_prefix("Program ") else {
+                continue;
+            };
+            let mut words = rest.split(' ');
+            let (Some(program), Some(verb)) = (words.next(), words.next()) else {
+                continue;
+            };
+            match verb {
+                "invoke" => stack.push(Frame {
+                    program: program.to_string(),
+                    consumed: 0,
+                    children: 0,
+                }),
+                "consumed" => {
+                    if let Some(top) = stack.last_mut() {
+                        top.consumed = words.next().and_then(|n| n.parse().ok()).unwrap_or(0);
+                    }
+                }
+                "success" | "failed:" => {
+                    let Some(frame) = stack.pop() else { continue };
+                    let own = frame.consumed.saturating_sub(frame.children);
+                    if frame.program == floodgate {
+                        units.floodgate += own;
+                    } else if frame.program == token {
+                        units.token += own;
+                    } else {
+                        units.other += own;
+                    }
+                    if let Some(parent) = stack.last_mut() {
+                        parent.children += frame.consumed;
+                    }
+                }
+                _ => {}
+            }
+        }
+        units
+    }
+}
+
+struct ClaimRow {
     token: &'static str,
     depth: u8,
-    total: u64,
-    token_program: u64,
+    units: Units,
     size: usize,
 }
 
-/// Compute units the token program reported for itself in `logs`.
-fn token_units(logs: &[String], token_program: &Pubkey) -> u64 {
-    let prefix = format!("Program {token_program} consumed ");
-    logs.iter()
-        .filter_map(|l| l.strip_prefix(&prefix))
-        .filter_map(|rest| rest.split(' ').next()?.parse::<u64>().ok())
-        .sum()
+struct OpRow {
+    name: &'static str,
+    units: Units,
+    size: usize,
+    /// Units of failed bump tries taken out of the figures (they depend on the keys).
+    bump_tries_removed: u64,
 }
 
-fn synthetic_leaf(claimant: Pubkey, depth: u8) -> (LeafClaim, [u8; 32]) {
+fn synthetic_leaf(
+    claimant: Pubkey,
+    depth: u8,
+    unlocked: u64,
+    locked: u64,
+) -> (LeafClaim, [u8; 32]) {
     let proof: Vec<[u8; 32]> = (0..depth)
         .map(|k| [k.wrapping_mul(37).wrapping_add(1); 32])
         .collect();
-    let root = root_from_proof(leaf_hash(0, &claimant, AMOUNT, 0), 0, &proof);
+    let root = root_from_proof(leaf_hash(0, &claimant, unlocked, locked), 0, &proof);
     (
         LeafClaim {
             index: 0,
             claimant,
-            unlocked: AMOUNT,
-            locked: 0,
+            unlocked,
+            locked,
             proof,
         },
         root,
     )
 }
 
-/// The transaction a wallet sends: the claimant pays, with a compute-unit limit and
-/// price, creating its token account if needed.
-fn wallet_transaction_size(keys: &ix::DistributorKeys, leaf: &LeafClaim) -> usize {
-    let claimant = leaf.claimant;
-    let ata = floodgate_client::pda::associated_token(&claimant, &keys.mint, &keys.token_program);
-    let instructions = [
+/// Serialized size of the transaction `payer` sends with `instructions`, behind a
+/// compute-unit limit and price as a wallet sends them.
+fn transaction_size(payer: &Pubkey, instructions: &[Instruction]) -> usize {
+    let mut all = vec![
         ix::compute_unit_limit(60_000),
         ix::compute_unit_price(1_000),
-        ix::create_claimant_ata(keys, &claimant, &claimant),
-        ix::claim(keys, leaf, &ata, &claimant),
     ];
-    let tx = Transaction::new_with_payer(&instructions, Some(&claimant));
+    all.extend_from_slice(instructions);
+    let tx = Transaction::new_with_payer(&all, Some(payer));
     1 + 64 * tx.signatures.len() + tx.message.serialize().len()
 }
 
-async fn measure(token_program: Pubkey, depth: u8) -> (Sent, usize) {
+/// The transaction a wallet sends to claim: the claimant pays and creates its token
+/// account if needed.
+fn wallet_claim_size(keys: &ix::DistributorKeys, leaf: &LeafClaim) -> usize {
+    let claimant = leaf.claimant;
+    let ata = floodgate_client::pda::associated_token(&claimant, &keys.mint, &keys.token_program);
+    transaction_size(
+        &claimant,
+        &[
+            ix::create_claimant_ata(keys, &claimant, &claimant),
+            ix::claim(keys, leaf, &ata, &claimant),
+        ],
+    )
+}
+
+/// A distributor whose only claimable leaf (index 0, of claimant 0) sits at `depth` in
+/// a synthetic tree, with its shard created and funded.
+async fn synthetic(
+    token_program: Pubkey,
+    depth: u8,
+    unlocked: u64,
+    locked: u64,
+) -> (Fixture, LeafClaim) {
     let options = Options {
         token_program,
-        amounts: vec![(AMOUNT, 0)],
+        amounts: vec![(unlocked, locked)],
         create_shards: false,
         ..Options::default()
     };
     let mut f = Fixture::prepare(options).await;
     let claimant = f.claimant(0);
-    let (leaf, root) = synthetic_leaf(claimant.pubkey(), depth);
+    let (leaf, root) = synthetic_leaf(claimant.pubkey(), depth, unlocked, locked);
     f.args.root = root;
     f.args.depth = depth;
     f.args.num_leaves = if depth == 0 {
@@ -89,50 +184,190 @@ async fn measure(token_program: Pubkey, depth: u8) -> (Sent, usize) {
         (1 << (depth - 1)) + 1
     };
     f.create_distributor().await.expect("create_distributor");
-    f.create_shard(0, AMOUNT).await.expect("create_shard");
-    let vault = f.keys.vault(0);
-    token::mint_to(&mut f.bank, &f.mint, &vault, &token_program, AMOUNT, 6)
+    f.create_shard(0, unlocked + locked)
         .await
-        .unwrap();
-    let size = wallet_transaction_size(&f.keys, &leaf);
-    let sent = f.claim_leaf(&leaf, 0).await.expect("claim");
-    (sent, size)
+        .expect("create_shard");
+    let vault = f.keys.vault(0);
+    token::mint_to(
+        &mut f.bank,
+        &f.mint,
+        &vault,
+        &token_program,
+        unlocked + locked,
+        6,
+    )
+    .await
+    .unwrap();
+    (f, leaf)
 }
+
+async fn claim_row(token_program: Pubkey, depth: u8) -> (Units, usize) {
+    let (mut f, leaf) = synthetic(token_program, depth, AMOUNT, 0).await;
+    let size = wallet_claim_size(&f.keys, &leaf);
+    let sent = f.claim_leaf(&leaf, 0).await.expect("claim");
+    (Units::of(&sent, &token_program), size)
+}
+
+/// The other instructions, on SPL Token, with a depth-`OP_DEPTH` tree.
+async fn operation_rows() -> Vec<OpRow> {
+    let mut rows = vec![];
+    let row = |name, sent: &Sent, size, bump_tries: u64| {
+        let mut units = Units::of(sent, &SPL_TOKEN);
+        let removed = bump_tries * BUMP_TRY_CU;
+        units.total -= removed;
+        units.floodgate -= removed;
+        OpRow {
+            name,
+            units,
+            size,
+            bump_tries_removed: removed,
+        }
+    };
+
+    // create_distributor and create_shard search their PDAs' bumps: the failed tries
+    // (255 - bump of each) are taken out so the figures do not depend on the keys.
+    let options = Options {
+        amounts: vec![(AMOUNT, 0)],
+        create_shards: false,
+        ..Options::default()
+    };
+    let mut f = Fixture::prepare(options).await;
+    let (create, _) = ix::create_distributor(
+        &f.creator.pubkey(),
+        &f.mint,
+        &SPL_TOKEN,
+        &f.keys.clawback_receiver,
+        f.args.clone(),
+    );
+    let size = transaction_size(&f.creator.pubkey(), &[create]);
+    let sent = f.create_distributor().await.expect("create_distributor");
+    let bump = floodgate_client::pda::distributor(&f.creator.pubkey(), &f.mint, f.args.seed).1;
+    rows.push(row(
+        "create_distributor",
+        &sent,
+        size,
+        u64::from(255 - bump),
+    ));
+
+    let admin = f.admin.pubkey();
+    let size = transaction_size(&admin, &[ix::create_shard(&f.keys, &admin, 0, AMOUNT)]);
+    let sent = f.create_shard(0, AMOUNT).await.expect("create_shard");
+    let (shard, shard_bump) = floodgate_client::pda::shard(&f.keys.address, 0);
+    let vault_bump = floodgate_client::pda::vault(&shard).1;
+    rows.push(row(
+        "create_shard (2^16 leaves)",
+        &sent,
+        size,
+        u64::from(255 - shard_bump) + u64::from(255 - vault_bump),
+    ));
+
+    // claim_for by a pusher, the claimant's token account already there.
+    let (mut f, leaf) = synthetic(SPL_TOKEN, OP_DEPTH, AMOUNT, 0).await;
+    let payer = f.bank.payer().pubkey();
+    let instruction = f.claim_for_ix(&leaf).await;
+    let size = transaction_size(&payer, std::slice::from_ref(&instruction));
+    let sent = f.send(&[instruction], &[]).await.expect("claim_for");
+    rows.push(row("claim_for", &sent, size, 0));
+
+    // claim_for creating the claimant's token account in the same transaction.
+    let (mut f, leaf) = synthetic(SPL_TOKEN, OP_DEPTH, AMOUNT, 0).await;
+    let payer = f.bank.payer().pubkey();
+    let instructions = [
+        ix::create_claimant_ata(&f.keys, &leaf.claimant, &payer),
+        ix::claim_for(&f.keys, &leaf, &payer),
+    ];
+    let size = transaction_size(&payer, &instructions);
+    let sent = f.send(&instructions, &[]).await.expect("claim_for + ATA");
+    rows.push(row("claim_for + create ATA", &sent, size, 0));
+
+    // A leaf with a locked part: the claim creates the vesting status; half-way through
+    // the vesting the claimant withdraws.
+    let (mut f, leaf) = synthetic(SPL_TOKEN, OP_DEPTH, AMOUNT, AMOUNT).await;
+    let payer = f.bank.payer().pubkey();
+    let claimant = f.claimant(0);
+    let instruction = f.claim_ix(&leaf).await;
+    let size = transaction_size(&claimant.pubkey(), std::slice::from_ref(&instruction));
+    let sent = f.send(&[instruction], &[&claimant]).await.expect("claim");
+    rows.push(row("claim (with a locked part)", &sent, size, 0));
+    f.set_time(START + VESTING_SECS / 2).await;
+    let destination =
+        floodgate_client::pda::associated_token(&claimant.pubkey(), &f.mint, &SPL_TOKEN);
+    let instruction = ix::withdraw_vested(&f.keys, 0, &claimant.pubkey(), &destination, &payer);
+    let size = transaction_size(&claimant.pubkey(), std::slice::from_ref(&instruction));
+    let sent = f
+        .send(&[instruction], &[&claimant])
+        .await
+        .expect("withdraw_vested");
+    rows.push(row("withdraw_vested", &sent, size, 0));
+
+    f.go_to_clawback().await;
+    let instruction = ix::clawback(&f.keys, 0);
+    let size = transaction_size(&payer, std::slice::from_ref(&instruction));
+    let sent = f.send(&[instruction], &[]).await.expect("clawback");
+    rows.push(row("clawback", &sent, size, 0));
+    rows
+}
+
+/// The committed depth-`OP_DEPTH` claim totals, by token program.
+fn committed_claim_totals(json: &serde_json::Value) -> Vec<(String, u64)> {
+    json["claim"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|r| r["depth"] == OP_DEPTH)
+        .filter_map(|r| {
+            Some((
+                r["token_program"].as_str()?.to_string(),
+                r["total_cu"].as_u64()?,
+            ))
+        })
+        .collect()
+}
+
+const COMMAND: &str = "SBF_OUT_DIR=target/deploy cargo test -p floodgate-tests --test compute_units -- --ignored --nocapture";
 
 #[tokio::test]
 #[ignore = "needs the SBF build: SBF_OUT_DIR=<dir with floodgate.so>"]
-async fn claim_compute_units_by_depth() {
+async fn compute_units() {
     assert!(
         uses_sbf(),
-        "set SBF_OUT_DIR to a folder holding floodgate.so"
+        "set SBF_OUT_DIR to a folder holding floodgate.so (scripts/build-sbf.sh)"
     );
-    let mut rows = vec![];
+    let mut claims = vec![];
     for (name, program) in [("spl-token", SPL_TOKEN), ("token-2022", TOKEN_2022)] {
         for depth in DEPTHS {
-            let (sent, size) = measure(program, depth).await;
-            let token = token_units(&sent.logs, &program);
-            rows.push(Row {
+            let (units, size) = claim_row(program, depth).await;
+            claims.push(ClaimRow {
                 token: name,
                 depth,
-                total: sent.compute_units,
-                token_program: token,
+                units,
                 size,
             });
         }
     }
+    let ops = operation_rows().await;
+
     println!(
-        "{:<11} {:>5} {:>8} {:>8} {:>8} {:>9}",
-        "token", "depth", "total", "token", "program", "tx bytes"
+        "{:<28} {:>5} {:>8} {:>9} {:>8} {:>8} {:>9}",
+        "claim", "depth", "total", "floodgate", "token", "other", "tx bytes"
     );
-    for r in &rows {
+    for r in &claims {
+        let u = &r.units;
         println!(
-            "{:<11} {:>5} {:>8} {:>8} {:>8} {:>9}",
-            r.token,
-            r.depth,
-            r.total,
-            r.token_program,
-            r.total - r.token_program,
-            r.size
+            "{:<28} {:>5} {:>8} {:>9} {:>8} {:>8} {:>9}",
+            r.token, r.depth, u.total, u.floodgate, u.token, u.other, r.size
+        );
+    }
+    println!();
+    println!(
+        "{:<28} {:>5} {:>8} {:>9} {:>8} {:>8} {:>9}",
+        "spl-token", "depth", "total", "floodgate", "token", "other", "tx bytes"
+    );
+    for r in &ops {
+        let u = &r.units;
+        println!(
+            "{:<28} {:>5} {:>8} {:>9} {:>8} {:>8} {:>9}",
+            r.name, OP_DEPTH, u.total, u.floodgate, u.token, u.other, r.size
         );
     }
     // The deepest proof whose wallet transaction still fits in one packet.
@@ -144,28 +379,61 @@ async fn claim_compute_units_by_depth() {
         shard_bits: 16,
         decimals: 6,
     };
-    let deepest = (0..=32u8)
-        .take_while(|d| {
-            wallet_transaction_size(&keys, &synthetic_leaf(Pubkey::new_unique(), *d).0)
-                <= PACKET_DATA_SIZE
-        })
-        .last()
-        .unwrap();
+    let deepest = |unlocked, locked| {
+        (0..=32u8)
+            .take_while(|d| {
+                let leaf = synthetic_leaf(Pubkey::new_unique(), *d, unlocked, locked).0;
+                wallet_claim_size(&keys, &leaf) <= PACKET_DATA_SIZE
+            })
+            .last()
+            .unwrap()
+    };
+    let (deepest, deepest_locked) = (deepest(AMOUNT, 0), deepest(AMOUNT, AMOUNT));
     println!(
-        "deepest tree whose claim transaction fits in {PACKET_DATA_SIZE} bytes: depth {deepest}"
+        "deepest tree whose wallet claim transaction fits in {PACKET_DATA_SIZE} bytes: \
+         depth {deepest} (depth {deepest_locked} for a leaf with a locked part)"
     );
+
     let json = serde_json::json!({
-        "command": "SBF_OUT_DIR=target/deploy cargo test -p floodgate-tests --test compute_units -- --ignored --nocapture",
-        "toolchain": "../shared/sbf/build.sh build-std programs/floodgate --features portable-sbf (Debian LLVM 22)",
-        "claim": rows.iter().map(|r| serde_json::json!({
-            "token_program": r.token, "depth": r.depth, "total_cu": r.total,
-            "token_program_cu": r.token_program, "program_cu": r.total - r.token_program,
+        "command": COMMAND,
+        "toolchain": "scripts/build-sbf.sh (../shared/sbf/build.sh, Debian LLVM 22)",
+        "units": "total = the transaction; floodgate / token / other = each program's own units",
+        "claim": claims.iter().map(|r| serde_json::json!({
+            "token_program": r.token, "depth": r.depth, "total_cu": r.units.total,
+            "token_program_cu": r.units.token, "program_cu": r.units.floodgate,
             "wallet_tx_bytes": r.size,
         })).collect::<Vec<_>>(),
+        "operations": ops.iter().map(|r| serde_json::json!({
+            "name": r.name, "depth": OP_DEPTH, "total_cu": r.units.total,
+            "program_cu": r.units.floodgate, "token_program_cu": r.units.token,
+            "other_programs_cu": r.units.other, "tx_bytes": r.size,
+            "bump_search_cu_removed": r.bump_tries_removed,
+        })).collect::<Vec<_>>(),
         "deepest_depth_in_one_packet": deepest,
+        "deepest_depth_in_one_packet_locked": deepest_locked,
     });
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../bench/cu.json");
-    std::fs::write(&path, serde_json::to_string_pretty(&json).unwrap() + "\n").unwrap();
+    let committed: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).expect("bench/cu.json"))
+            .expect("bench/cu.json is JSON");
+    if std::env::var_os("CU_BENCH_WRITE").is_some() {
+        std::fs::write(&path, serde_json::to_string_pretty(&json).unwrap() + "\n").unwrap();
+        println!("wrote {}", path.display());
+    }
+    // The regression guard: a claim at depth OP_DEPTH may not cost 5 % more than the
+    // committed figure. Improve it, then commit the new figure (CU_BENCH_WRITE=1).
+    for (token, before) in committed_claim_totals(&committed) {
+        let now = claims
+            .iter()
+            .find(|r| r.token == token && r.depth == OP_DEPTH)
+            .map(|r| r.units.total)
+            .expect("measured");
+        println!("depth-{OP_DEPTH} claim, {token}: {now} CU (committed {before})");
+        assert!(
+            now as f64 <= before as f64 * REGRESSION_LIMIT,
+            "depth-{OP_DEPTH} claim on {token} costs {now} CU, more than 5 % over the committed {before}"
+        );
+    }
 }
 
 /// Where the compute units of a depth-20 SPL Token claim go, from the `checkpoint!`s of a
@@ -181,7 +449,8 @@ async fn claim_breakdown() {
         uses_sbf(),
         "set SBF_OUT_DIR to a folder holding floodgate.so"
     );
-    let (sent, _) = measure(SPL_TOKEN, 20).await;
+    let (mut f, leaf) = synthetic(SPL_TOKEN, OP_DEPTH, AMOUNT, 0).await;
+    let sent = f.claim_leaf(&leaf, 0).await.expect("claim");
     let mut last = None;
     let mut label = "entry";
     for line in &sent.logs {
