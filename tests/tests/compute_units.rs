@@ -285,14 +285,26 @@ async fn operation_rows() -> Vec<OpRow> {
     let (mut f, leaf) = synthetic(SPL_TOKEN, OP_DEPTH, AMOUNT, AMOUNT).await;
     let payer = f.bank.payer().pubkey();
     let claimant = f.claimant(0);
-    let instruction = f.claim_ix(&leaf).await;
+    let ata = f.ata(&claimant.pubkey()).await;
+    // The claimant pays the vesting status's rent, as from a wallet.
+    f.bank
+        .fund(&claimant.pubkey(), 1_000_000_000)
+        .await
+        .expect("fund");
+    let instruction = ix::claim(&f.keys, &leaf, &ata, &claimant.pubkey());
     let size = transaction_size(&claimant.pubkey(), std::slice::from_ref(&instruction));
     let sent = f.send(&[instruction], &[&claimant]).await.expect("claim");
     rows.push(row("claim (with a locked part)", &sent, size, 0));
     f.set_time(START + VESTING_SECS / 2).await;
     let destination =
         floodgate_client::pda::associated_token(&claimant.pubkey(), &f.mint, &SPL_TOKEN);
-    let instruction = ix::withdraw_vested(&f.keys, 0, &claimant.pubkey(), &destination, &payer);
+    let instruction = ix::withdraw_vested(
+        &f.keys,
+        0,
+        &claimant.pubkey(),
+        &destination,
+        &claimant.pubkey(),
+    );
     let size = transaction_size(&claimant.pubkey(), std::slice::from_ref(&instruction));
     let sent = f
         .send(&[instruction], &[&claimant])

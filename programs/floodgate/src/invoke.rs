@@ -2,10 +2,6 @@
 //! creation of PDA accounts that tolerates lamports sent to the address beforehand.
 
 use crate::state::Distributor;
-use anchor_lang::solana_program::{
-    instruction::{AccountMeta, Instruction},
-    program::invoke_signed_unchecked,
-};
 use anchor_lang::{
     prelude::*,
     system_program::{
@@ -15,6 +11,185 @@ use anchor_lang::{
 use anchor_spl::token_interface::{
     CloseAccount, close_account, spl_token_2022::instruction::TokenInstruction,
 };
+
+/// An account of an outgoing call: its info (also passed among the account infos) and
+/// its privileges in the call.
+pub struct CallAccount<'a, 'info> {
+    pub info: &'a AccountInfo<'info>,
+    pub writable: bool,
+    pub signer: bool,
+}
+
+impl<'a, 'info> CallAccount<'a, 'info> {
+    pub fn writable(info: &'a AccountInfo<'info>) -> Self {
+        Self {
+            info,
+            writable: true,
+            signer: false,
+        }
+    }
+    pub fn readonly(info: &'a AccountInfo<'info>) -> Self {
+        Self {
+            info,
+            writable: false,
+            signer: false,
+        }
+    }
+    /// A read-only signer: a PDA of this program signed for by the seeds.
+    pub fn signer(info: &'a AccountInfo<'info>) -> Self {
+        Self {
+            info,
+            writable: false,
+            signer: true,
+        }
+    }
+}
+
+/// Calls `program` with `accounts` and `data`, signed by the PDA of `seeds`, without
+/// the checks of `invoke_signed` that cost most of a CPI's own compute units here: it
+/// compares every account meta with every account info (32-byte compares) to try
+/// their `RefCell` borrows, and copies every key into an `Instruction`.
+///
+/// On SBF the call goes through the C ABI (`sol_invoke_signed_c`) with pointers to
+/// the keys, lamports and data where the runtime serialized them, as the Rust ABI's
+/// `AccountInfo`s point there too; the runtime checks those addresses and writes the
+/// callee's changes back through them. Natively it is `invoke_signed_unchecked`.
+///
+/// The caller must not hold a borrow of the data or lamports of an account the callee
+/// writes (the checks skipped are the ones that would catch it).
+#[inline(never)]
+pub fn invoke_signed_lean<const N: usize>(
+    program: &Pubkey,
+    accounts: [CallAccount<'_, '_>; N],
+    data: &[u8],
+    seeds: &[&[u8]],
+) -> Result<()> {
+    #[cfg(target_os = "solana")]
+    {
+        c_abi::invoke_signed(program, &accounts, data, seeds)
+    }
+    #[cfg(not(target_os = "solana"))]
+    {
+        use anchor_lang::solana_program::{instruction::Instruction, program};
+        let instruction = Instruction {
+            program_id: *program,
+            accounts: accounts
+                .iter()
+                .map(|a| AccountMeta {
+                    pubkey: *a.info.key,
+                    is_writable: a.writable,
+                    is_signer: a.signer,
+                })
+                .collect(),
+            data: data.to_vec(),
+        };
+        let infos: Vec<AccountInfo> = accounts.iter().map(|a| a.info.clone()).collect();
+        program::invoke_signed_unchecked(&instruction, &infos, &[seeds]).map_err(Into::into)
+    }
+}
+
+/// The C ABI of cross-program invocation (`sol_invoke_signed_c`): the structures the
+/// runtime reads, built from pointers into its serialized input.
+#[cfg(target_os = "solana")]
+mod c_abi {
+    use super::CallAccount;
+    use anchor_lang::prelude::*;
+
+    #[repr(C)]
+    struct SolInstruction {
+        program_id: *const Pubkey,
+        accounts: *const SolAccountMeta,
+        accounts_len: u64,
+        data: *const u8,
+        data_len: u64,
+    }
+
+    #[repr(C)]
+    struct SolAccountMeta {
+        pubkey: *const Pubkey,
+        is_writable: bool,
+        is_signer: bool,
+    }
+
+    #[repr(C)]
+    struct SolAccountInfo {
+        key: *const Pubkey,
+        lamports: *mut u64,
+        data_len: u64,
+        data: *mut u8,
+        owner: *const Pubkey,
+        rent_epoch: u64,
+        is_signer: bool,
+        is_writable: bool,
+        executable: bool,
+    }
+
+    /// `(address, length)`: the layout of a `&[u8]` and of a `&[&[u8]]` on SBF, which
+    /// the runtime reads for signer seeds in both ABIs.
+    #[repr(C)]
+    struct SolSignerSeeds {
+        addr: *const &'static [u8],
+        len: u64,
+    }
+
+    fn account_info(a: &CallAccount) -> SolAccountInfo {
+        let info = a.info;
+        // SAFETY: the RefCells hold references into the runtime's input; no borrow is
+        // taken, only the addresses are read (see `invoke_signed_lean`).
+        let (lamports, data): (*mut u64, &mut [u8]) =
+            unsafe { (&mut **info.lamports.as_ptr(), &mut **info.data.as_ptr()) };
+        SolAccountInfo {
+            key: info.key,
+            lamports,
+            data_len: data.len() as u64,
+            data: data.as_mut_ptr(),
+            owner: info.owner,
+            rent_epoch: u64::MAX, // not read by the runtime
+            is_signer: info.is_signer,
+            is_writable: info.is_writable,
+            executable: info.executable,
+        }
+    }
+
+    pub(super) fn invoke_signed<const N: usize>(
+        program: &Pubkey,
+        accounts: &[CallAccount; N],
+        data: &[u8],
+        seeds: &[&[u8]],
+    ) -> Result<()> {
+        let metas: [SolAccountMeta; N] = core::array::from_fn(|i| SolAccountMeta {
+            pubkey: accounts[i].info.key,
+            is_writable: accounts[i].writable,
+            is_signer: accounts[i].signer,
+        });
+        let infos: [SolAccountInfo; N] = core::array::from_fn(|i| account_info(&accounts[i]));
+        let instruction = SolInstruction {
+            program_id: program,
+            accounts: metas.as_ptr(),
+            accounts_len: N as u64,
+            data: data.as_ptr(),
+            data_len: data.len() as u64,
+        };
+        let signers = [SolSignerSeeds {
+            addr: seeds.as_ptr().cast(),
+            len: seeds.len() as u64,
+        }];
+        // SAFETY: every pointer is valid for the call; see `invoke_signed_lean`.
+        let result = unsafe {
+            solana_define_syscall::definitions::sol_invoke_signed_c(
+                (&raw const instruction).cast(),
+                infos.as_ptr().cast(),
+                N as u64,
+                signers.as_ptr().cast(),
+                1,
+            )
+        };
+        match result {
+            0 => Ok(()),
+            error => Err(ProgramError::from(error).into()),
+        }
+    }
+}
 
 /// A shard vault and what it takes to move tokens out of it.
 pub struct Vault<'a, 'info> {
@@ -29,35 +204,23 @@ pub struct Vault<'a, 'info> {
 
 impl<'info> Vault<'_, 'info> {
     /// `transfer_checked` of `amount` from the vault to `to`, signed by the distributor.
-    ///
-    /// Built by hand and sent with `invoke_signed_unchecked`: the checked `invoke_signed`
-    /// compares every account meta with every account info to try their `RefCell`
-    /// borrows (ten 32-byte key compares here, most of the CPI's own cost). Sound
-    /// because no account of this instruction is borrowed by the program during the
-    /// call: the distributor (read by the caller) is read-only in it.
     pub fn pay(&self, to: &AccountInfo<'info>, amount: u64) -> Result<()> {
-        let seeds = self.distributor.signer_seeds();
-        let instruction = Instruction {
-            program_id: *self.token_program.key,
-            accounts: vec![
-                AccountMeta::new(*self.vault.key, false),
-                AccountMeta::new_readonly(*self.mint.key, false),
-                AccountMeta::new(*to.key, false),
-                AccountMeta::new_readonly(*self.authority.key, true),
+        let data = TokenInstruction::TransferChecked {
+            amount,
+            decimals: self.distributor.decimals,
+        }
+        .pack();
+        invoke_signed_lean(
+            self.token_program.key,
+            [
+                CallAccount::writable(self.vault),
+                CallAccount::readonly(self.mint),
+                CallAccount::writable(to),
+                CallAccount::signer(self.authority),
             ],
-            data: TokenInstruction::TransferChecked {
-                amount,
-                decimals: self.distributor.decimals,
-            }
-            .pack(),
-        };
-        let infos = [
-            self.vault.clone(),
-            self.mint.clone(),
-            to.clone(),
-            self.authority.clone(),
-        ];
-        invoke_signed_unchecked(&instruction, &infos, &[&seeds]).map_err(Into::into)
+            &data,
+            &self.distributor.signer_seeds(),
+        )
     }
 
     /// Closes the (empty) vault, sending its rent to `rent_receiver`.

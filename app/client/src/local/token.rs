@@ -8,10 +8,10 @@ use anchor_spl::{
     token_interface::spl_token_2022::{
         self,
         extension::{
-            BaseStateWithExtensions, ExtensionType, StateWithExtensions, transfer_fee,
-            transfer_hook,
+            BaseStateWithExtensions, ExtensionType, StateWithExtensions, default_account_state,
+            interest_bearing_mint, metadata_pointer, transfer_fee, transfer_hook,
         },
-        state::{Account as TokenAccountState, Mint as MintState},
+        state::{Account as TokenAccountState, AccountState, Mint as MintState},
     },
 };
 use solana_program_test::BanksClientError;
@@ -38,6 +38,16 @@ pub enum MintExtension {
     PermanentDelegate {
         delegate: Pubkey,
     },
+    /// Interest accrues on the UI amount at `rate` basis points a year; raw amounts
+    /// never change. The rate authority is the mint authority.
+    InterestBearing {
+        rate: i16,
+    },
+    /// Every new token account of the mint starts frozen. The mint then gets a freeze
+    /// authority (the mint authority), which Token-2022 requires for this state.
+    DefaultAccountStateFrozen,
+    /// A metadata pointer at the mint itself (no metadata is written).
+    MetadataPointer,
 }
 
 impl MintExtension {
@@ -48,6 +58,9 @@ impl MintExtension {
             Self::TransferFee { .. } => ExtensionType::TransferFeeConfig,
             Self::MintCloseAuthority => ExtensionType::MintCloseAuthority,
             Self::PermanentDelegate { .. } => ExtensionType::PermanentDelegate,
+            Self::InterestBearing { .. } => ExtensionType::InterestBearingConfig,
+            Self::DefaultAccountStateFrozen => ExtensionType::DefaultAccountState,
+            Self::MetadataPointer => ExtensionType::MetadataPointer,
         }
     }
 
@@ -92,12 +105,32 @@ impl MintExtension {
                     &delegate,
                 )
             }
+            Self::InterestBearing { rate } => interest_bearing_mint::instruction::initialize(
+                token_program,
+                mint,
+                Some(*authority),
+                rate,
+            ),
+            Self::DefaultAccountStateFrozen => {
+                default_account_state::instruction::initialize_default_account_state(
+                    token_program,
+                    mint,
+                    &AccountState::Frozen,
+                )
+            }
+            Self::MetadataPointer => metadata_pointer::instruction::initialize(
+                token_program,
+                mint,
+                Some(*authority),
+                Some(*mint),
+            ),
         };
         built.expect("extension instructions accept Token-2022")
     }
 }
 
-/// Creates a mint owned by `token_program` with the bank's payer as mint authority.
+/// Creates a mint owned by `token_program` with the bank's payer as mint authority (and
+/// as freeze authority when an extension needs one; otherwise the mint has none).
 pub async fn create_mint(
     bank: &mut LocalBank,
     token_program: &Pubkey,
@@ -105,6 +138,19 @@ pub async fn create_mint(
     extensions: &[MintExtension],
 ) -> Result<Keypair, BanksClientError> {
     let mint = Keypair::new();
+    create_mint_at(bank, &mint, token_program, decimals, extensions).await?;
+    Ok(mint)
+}
+
+/// [`create_mint`] at the address of `mint` (to create a mint again where one was
+/// closed, say).
+pub async fn create_mint_at(
+    bank: &mut LocalBank,
+    mint: &Keypair,
+    token_program: &Pubkey,
+    decimals: u8,
+    extensions: &[MintExtension],
+) -> Result<(), BanksClientError> {
     let authority = bank.payer().pubkey();
     let kinds: Vec<ExtensionType> = extensions.iter().map(MintExtension::kind).collect();
     let space = if kinds.is_empty() {
@@ -125,18 +171,20 @@ pub async fn create_mint(
             .iter()
             .map(|e| e.instruction(token_program, &mint.pubkey(), &authority)),
     );
+    let freeze_authority = extensions
+        .contains(&MintExtension::DefaultAccountStateFrozen)
+        .then_some(&authority);
     instructions.push(
         spl_token_2022::instruction::initialize_mint2(
             token_program,
             &mint.pubkey(),
             &authority,
-            None,
+            freeze_authority,
             decimals,
         )
         .expect("token program id"),
     );
-    bank.send(&instructions, &[&mint]).await?;
-    Ok(mint)
+    bank.send(&instructions, &[mint]).await.map(|_| ())
 }
 
 /// Creates (idempotently) `owner`'s associated token account and returns its address.
@@ -216,6 +264,21 @@ pub async fn mint_to(
         decimals,
     )
     .expect("token program id");
+    bank.send(&[ix], &[]).await.map(|_| ())
+}
+
+/// Thaws token account `account` (the bank's payer is the freeze authority of mints
+/// made with [`MintExtension::DefaultAccountStateFrozen`]).
+pub async fn thaw(
+    bank: &mut LocalBank,
+    account: &Pubkey,
+    mint: &Pubkey,
+    token_program: &Pubkey,
+) -> Result<(), BanksClientError> {
+    let authority = bank.payer().pubkey();
+    let ix =
+        spl_token_2022::instruction::thaw_account(token_program, account, mint, &authority, &[])
+            .expect("token program id");
     bank.send(&[ix], &[]).await.map(|_| ())
 }
 
