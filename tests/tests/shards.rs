@@ -131,6 +131,39 @@ async fn shards_cannot_be_allocated_more_than_the_total() {
     );
 }
 
+/// A shard is closed only after its clawback; creating shards then is refused, so a
+/// closed shard cannot come back with an empty bitmap and pay its leaves twice.
+#[tokio::test]
+async fn a_closed_shard_cannot_be_created_again() {
+    let mut f = Fixture::new(Options {
+        create_shards: false,
+        ..eleven()
+    })
+    .await;
+    f.create_and_fund_shard(0).await.unwrap();
+    f.claim(0).await.expect("claim");
+    f.set_time(f.args.clawback_start_ts - 1).await;
+    f.create_and_fund_shard(1)
+        .await
+        .expect("up to the last second");
+    f.go_to_clawback().await;
+    f.send(&[ix::clawback(&f.keys, 0)], &[])
+        .await
+        .expect("clawback");
+    let admin = f.admin.insecure_clone();
+    f.send(&[ix::close_shard(&f.keys, &admin.pubkey(), 0)], &[&admin])
+        .await
+        .expect("close_shard");
+    assert_error(
+        f.create_shard(0, 1).await,
+        FloodgateError::ShardAfterClawback,
+    );
+    assert_error(
+        f.create_shard(2, 1).await,
+        FloodgateError::ShardAfterClawback,
+    );
+}
+
 #[tokio::test]
 async fn a_shard_is_created_once() {
     let mut f = Fixture::new(Options {

@@ -183,6 +183,49 @@ async fn withdrawals_stop_after_clawback() {
     );
 }
 
+/// A status left unfinished by a distributor that was then closed and created again at
+/// the same address (same creator, mint and seed) is not paid from the new vaults.
+#[tokio::test]
+async fn a_status_from_an_earlier_distributor_at_the_address_is_not_paid() {
+    let (mut f, index) = vested().await;
+    f.claim(index).await.unwrap();
+    // The first distributor ends: clawback, then everything closes.
+    f.go_to_clawback().await;
+    f.send(&[ix::clawback(&f.keys, 0)], &[]).await.unwrap();
+    let admin = f.admin.insecure_clone();
+    f.send(&[ix::close_shard(&f.keys, &admin.pubkey(), 0)], &[&admin])
+        .await
+        .unwrap();
+    f.send(
+        &[ix::close_distributor(&f.keys, &admin.pubkey())],
+        &[&admin],
+    )
+    .await
+    .unwrap();
+    let status = pda::vesting(&f.keys.address, index).0;
+    assert!(
+        f.bank.account(&status).await.is_some(),
+        "the status outlives it"
+    );
+
+    // The same drop again, a week later, at the same address, funded afresh.
+    let later = f.args.clawback_start_ts + 7 * 86_400;
+    let shift = later - f.args.claims_start_ts;
+    f.args.claims_start_ts += shift;
+    f.args.vesting_start_ts += shift;
+    f.args.vesting_end_ts += shift;
+    f.args.clawback_start_ts += shift;
+    f.set_time(later).await;
+    f.create_distributor().await.expect("created again");
+    f.create_and_fund_shard(0).await.expect("funded again");
+    f.set_time(f.args.vesting_end_ts).await;
+    assert_error(
+        withdraw(&mut f, index).await,
+        FloodgateError::LeafNotClaimed,
+    );
+    assert_eq!(f.balance(f.keys.vault(0)).await, f.shard_total(0));
+}
+
 #[tokio::test]
 async fn the_shard_must_hold_the_leaf() {
     let options = Options {

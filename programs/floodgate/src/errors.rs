@@ -89,4 +89,12 @@ pub enum FloodgateError {
     ClaimantMismatch,
     #[msg("the rent receiver is not the account that paid for the vesting status")]
     RentPayerMismatch,
+    // --- create_shard (added after the list above; codes never move) ---
+    #[msg("no shard can be created once clawback has opened")]
+    ShardAfterClawback,
+    // --- withdraw_vested ---
+    #[msg(
+        "the leaf is not claimed in this shard: the vesting status is from an earlier distributor at this address"
+    )]
+    LeafNotClaimed,
 }

@@ -22,7 +22,7 @@ macro_rules! checkpoint {
 }
 pub(crate) use checkpoint;
 
-pub mod compare;
+pub mod bytes32;
 pub mod constants;
 pub mod errors;
 pub mod events;

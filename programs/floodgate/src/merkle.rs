@@ -3,7 +3,7 @@
 //! This module is the one definition of the hashing; the client builds trees with it.
 
 use crate::{
-    compare::same_bytes,
+    bytes32,
     constants::{LEAF_PREFIX, NODE_PREFIX},
 };
 use anchor_lang::prelude::Pubkey;
@@ -41,7 +41,7 @@ pub fn root_from_proof(leaf: Hash, index: u32, proof: &[Hash]) -> Hash {
 /// Whether `proof` leads from `leaf` at `index` to `root`: the program's check.
 #[inline]
 pub fn proof_leads_to(root: &Hash, leaf: Hash, index: u32, proof: &[Hash]) -> bool {
-    same_bytes(fold(leaf, index, proof).node(), root)
+    bytes32::eq(fold(leaf, index, proof).node(), root)
 }
 
 /// The running node of a fold, right after a `NODE_PREFIX` byte and 8-byte aligned.

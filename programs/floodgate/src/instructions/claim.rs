@@ -4,7 +4,7 @@
 //! The accounts and the settlement are shared with `claim_for` ([`ClaimAccounts`]).
 
 use crate::{
-    compare::require_same_key,
+    bytes32::require_same_key,
     constants::{MAX_DEPTH, VESTING_SEED},
     errors::FloodgateError,
     events::Claimed,
@@ -237,15 +237,18 @@ impl<'info> ClaimAccounts<'_, 'info> {
         if args.locked > 0 {
             self.create_vesting_status(args)?;
         }
-        emit!(Claimed {
-            distributor: self.distributor.key(),
-            claimant: *self.claimant,
-            index: args.index,
-            unlocked: args.unlocked,
-            locked: args.locked,
-            destination: *self.destination.key,
-            payer: *self.payer.key,
-        });
+        let distributor_info: &AccountInfo = self.distributor.as_ref();
+        Claimed::log(
+            [
+                distributor_info.key,
+                self.claimant,
+                self.destination.key,
+                self.payer.key,
+            ],
+            args.index,
+            args.unlocked,
+            args.locked,
+        );
         crate::checkpoint!("event");
         Ok(())
     }

@@ -60,7 +60,10 @@ pub struct CreateShard<'info> {
 impl CreateShard<'_> {
     /// CHECK list:
     /// 1. `max_total > 0`;
-    /// 2. the allocation of all shards stays within `total_amount`.
+    /// 2. the allocation of all shards stays within `total_amount`;
+    /// 3. clawback has not opened. A shard is closed only after its clawback, so this
+    ///    is what stops a closed shard from coming back with an empty bitmap (and its
+    ///    leaves from being paid twice).
     ///
     /// (`shard_index < num_shards` is checked when sizing the account.)
     #[inline(never)]
@@ -76,6 +79,11 @@ impl CreateShard<'_> {
         require!(
             allocated <= distributor.total_amount,
             FloodgateError::ShardOverAllocated
+        );
+        // 3.
+        require!(
+            Clock::get()?.unix_timestamp < distributor.clawback_start_ts,
+            FloodgateError::ShardAfterClawback
         );
         Ok(())
     }

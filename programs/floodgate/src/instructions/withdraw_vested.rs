@@ -5,7 +5,7 @@ use crate::{
     errors::FloodgateError,
     events::VestedWithdrawn,
     invoke::Vault,
-    state::{Distributor, Shard, VestingStatus, vested_amount},
+    state::{Distributor, Shard, VestingStatus, is_claimed, vested_amount},
 };
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::TokenInterface;
@@ -57,14 +57,30 @@ pub struct WithdrawVested<'info> {
 }
 
 impl WithdrawVested<'_> {
+    /// CHECK list (besides the account constraints):
+    /// 1. the shard has not been clawed back;
+    /// 2. the leaf's bit is set in the shard: a vesting status is created by the claim
+    ///    that sets it, so a status whose bit is clear was left by an earlier
+    ///    distributor at the same address (closed, then created again) and must not be
+    ///    paid from this one's vaults;
+    /// 3. something has vested that was not withdrawn.
     #[inline(never)]
     pub fn handler(ctx: Context<Self>, index: u32) -> Result<()> {
         let accounts = &ctx.accounts;
         let distributor = accounts.distributor.load()?;
-        require!(
-            !accounts.shard.load()?.is_clawed_back(),
-            FloodgateError::ShardClawedBack
-        );
+        {
+            let shard = accounts.shard.load()?;
+            // 1.
+            require!(!shard.is_clawed_back(), FloodgateError::ShardClawedBack);
+            // 2. (`index` is in this shard: checked by the constraint on `shard`.)
+            let position = index - (shard.shard_index << distributor.shard_bits);
+            let data = accounts.shard.as_ref().try_borrow_data()?;
+            let bitmap = data.get(Shard::HEADER_SPACE..).unwrap_or_default();
+            require!(
+                position < shard.leaf_count && is_claimed(bitmap, position),
+                FloodgateError::LeafNotClaimed
+            );
+        }
         let now = Clock::get()?.unix_timestamp;
         let vesting = &accounts.vesting;
         let vested = vested_amount(
@@ -73,6 +89,7 @@ impl WithdrawVested<'_> {
             distributor.vesting_end_ts,
             now,
         )?;
+        // 3.
         let amount = vested.saturating_sub(vesting.withdrawn);
         require!(amount > 0, FloodgateError::NothingToWithdraw);
 

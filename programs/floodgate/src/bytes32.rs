@@ -1,0 +1,125 @@
+//! Compares and copies of 32-byte values (addresses, hashes) on the claim path.
+//!
+//! `a == b` on two `[u8; 32]` is a `bcmp` call and a copy a `memcpy`, which on SBF
+//! move one byte at a time when the compiler cannot assume alignment: about 190 CU per
+//! address compare with this repository's toolchain. Account keys and the address
+//! fields of the zero-copy accounts are 8-byte aligned in the runtime's input, so these
+//! helpers check the alignment and then work on four `u64`, falling back to the plain
+//! operation otherwise.
+
+use crate::errors::FloodgateError;
+use anchor_lang::prelude::*;
+
+/// Both addresses are multiples of 8.
+#[inline(always)]
+fn aligned(a: *const u8, b: *const u8) -> bool {
+    (a as usize | b as usize) & 7 == 0
+}
+
+/// `a == b`.
+#[inline(always)]
+pub fn eq(a: &[u8; 32], b: &[u8; 32]) -> bool {
+    let (pa, pb) = (a.as_ptr(), b.as_ptr());
+    if !aligned(pa, pb) {
+        return a == b;
+    }
+    // SAFETY: both point to 32 readable bytes and are 8-byte aligned.
+    let (a, b) = unsafe { (&*pa.cast::<[u64; 4]>(), &*pb.cast::<[u64; 4]>()) };
+    // One branch for the four words (a chain of `&&` would be merged back into bcmp).
+    ((a[0] ^ b[0]) | (a[1] ^ b[1]) | (a[2] ^ b[2]) | (a[3] ^ b[3])) == 0
+}
+
+/// `*dst = *src`.
+#[inline(always)]
+pub fn copy(dst: &mut [u8; 32], src: &[u8; 32]) {
+    let (pd, ps) = (dst.as_mut_ptr(), src.as_ptr());
+    if !aligned(pd, ps) {
+        *dst = *src;
+        return;
+    }
+    // SAFETY: 32 bytes each, 8-byte aligned, and `&mut` excludes overlap.
+    let (d, s) = unsafe { (&mut *pd.cast::<[u64; 4]>(), &*ps.cast::<[u64; 4]>()) };
+    *d = *s;
+}
+
+/// `a == b` for addresses.
+#[inline(always)]
+pub fn same_key(a: &Pubkey, b: &Pubkey) -> bool {
+    eq(a.as_array(), b.as_array())
+}
+
+/// `Ok` when `actual` is `expected`; otherwise fails with `error`, logging both (as
+/// `require_keys_eq!` does).
+#[inline(always)]
+pub fn require_same_key(actual: &Pubkey, expected: &Pubkey, error: FloodgateError) -> Result<()> {
+    if same_key(actual, expected) {
+        Ok(())
+    } else {
+        Err(error!(error).with_pubkeys((*actual, *expected)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// 40 bytes, 8-aligned, so that `[k..k + 32]` covers every alignment.
+    #[repr(C, align(8))]
+    struct Buf([u8; 40]);
+
+    fn at(buf: &Buf, k: usize) -> &[u8; 32] {
+        buf.0[k..k + 32].try_into().unwrap()
+    }
+
+    const OFFSETS: [(usize, usize); 5] = [(0, 0), (0, 3), (5, 0), (1, 7), (8, 8)];
+
+    #[test]
+    fn eq_agrees_with_eq_at_every_alignment_and_differing_byte() {
+        let base: [u8; 32] = std::array::from_fn(|i| i as u8 * 7 + 1);
+        for (ka, kb) in OFFSETS {
+            let mut x = Buf([0; 40]);
+            let mut y = Buf([0; 40]);
+            x.0[ka..ka + 32].copy_from_slice(&base);
+            y.0[kb..kb + 32].copy_from_slice(&base);
+            assert!(eq(at(&x, ka), at(&y, kb)));
+            for byte in 0..32 {
+                let mut z = Buf([0; 40]);
+                z.0[kb..kb + 32].copy_from_slice(&base);
+                z.0[kb + byte] ^= 0x80;
+                assert!(
+                    !eq(at(&x, ka), at(&z, kb)),
+                    "offsets {ka}/{kb}, byte {byte}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn copy_copies_at_every_alignment() {
+        let base: [u8; 32] = std::array::from_fn(|i| i as u8 * 5 + 3);
+        for (kd, ks) in OFFSETS {
+            let mut src = Buf([0; 40]);
+            src.0[ks..ks + 32].copy_from_slice(&base);
+            let mut dst = Buf([0xEE; 40]);
+            copy((&mut dst.0[kd..kd + 32]).try_into().unwrap(), at(&src, ks));
+            assert_eq!(at(&dst, kd), &base);
+            // Nothing around it is touched.
+            assert!(
+                dst.0[..kd]
+                    .iter()
+                    .chain(&dst.0[kd + 32..])
+                    .all(|b| *b == 0xEE)
+            );
+        }
+    }
+
+    #[test]
+    fn compares_addresses() {
+        let a = Pubkey::new_from_array([3; 32]);
+        assert!(same_key(&a, &Pubkey::new_from_array([3; 32])));
+        assert!(!same_key(&a, &Pubkey::new_from_array([4; 32])));
+        assert!(require_same_key(&a, &a, FloodgateError::VaultMismatch).is_ok());
+        let err = require_same_key(&a, &Pubkey::default(), FloodgateError::VaultMismatch);
+        assert_eq!(err.unwrap_err(), error!(FloodgateError::VaultMismatch));
+    }
+}
