@@ -54,6 +54,40 @@ fn a_generated_drop_passes_every_check() {
 }
 
 #[test]
+fn the_report_models_a_surge_with_the_given_limits() {
+    let (report, code) = simulate(&[
+        "--claimants",
+        "8",
+        "--shard-bits",
+        "10",
+        "--surge-claims",
+        "100000",
+        "--account-cu",
+        "1500000",
+        "--slot-ms",
+        "500",
+    ]);
+    assert_eq!(code, 0, "{report:#}");
+    let surge = &report["surge"];
+    assert_eq!(surge["claims"], 100_000);
+    assert_eq!(surge["depth"], 17);
+    assert_eq!(surge["limits"]["account_cu"], 1_500_000);
+    let rows = surge["rows"].as_array().unwrap();
+    let hot: Vec<u64> = rows
+        .iter()
+        .map(|r| r["hot_accounts"].as_u64().unwrap())
+        .collect();
+    assert_eq!(hot, [1, 2, 98]); // shared; 2^16-leaf shards; 2^10-leaf shards
+    let blocks = |r: &Value| r["blocks"].as_u64().unwrap();
+    // One shared account: 1.5M CU per block of claims at the measured cost.
+    let cu = surge["cu_per_claim"].as_u64().unwrap();
+    assert_eq!(blocks(&rows[0]), 100_000u64.div_ceil(1_500_000 / cu));
+    assert_eq!(rows[0]["bound"], "hot_account");
+    assert!(blocks(&rows[2]) < blocks(&rows[1]) && blocks(&rows[1]) < blocks(&rows[0]));
+    assert_eq!(rows[2]["seconds"], blocks(&rows[2]) as f64 * 0.5);
+}
+
+#[test]
 fn a_csv_drop_on_token_2022_pushes_every_leaf_and_claws_back_the_locked_parts() {
     let dir = tempfile::tempdir().unwrap();
     let csv = dir.path().join("list.csv");

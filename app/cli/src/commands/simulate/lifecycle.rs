@@ -4,11 +4,13 @@ use super::{
     Args,
     claimants::{Participants, participants},
     report::{Check, Rent, Report, Transactions},
+    surge,
 };
 use crate::output::{OutputFormat, progress};
 use anchor_lang::prelude::Pubkey;
 use anyhow::{Context, anyhow, ensure};
 use floodgate::instructions::CreateDistributorArgs;
+use floodgate_client::surge::Limits;
 use floodgate_client::{
     accounts,
     allocation::Allocation,
@@ -147,6 +149,15 @@ pub async fn simulate(args: &Args, format: OutputFormat) -> anyhow::Result<Repor
         rent: sim.rent,
         passed: checks.iter().all(|c| c.passed),
         checks,
+        surge: surge::model(
+            args.surge_claims,
+            args.shard_bits,
+            Limits {
+                block_cu: args.block_cu,
+                account_cu: args.account_cu,
+                slot_ms: args.slot_ms,
+            },
+        )?,
     })
 }
 

@@ -8,6 +8,7 @@
 mod claimants;
 mod lifecycle;
 mod report;
+mod surge;
 
 use crate::output::OutputFormat;
 use std::{path::PathBuf, process::ExitCode};
@@ -56,6 +57,22 @@ pub struct Args {
     /// Seed of the generated claimants and amounts.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+
+    /// Claims of the surge model in the report (800,000: the May 2024 surge).
+    #[arg(long, value_name = "N", default_value_t = 800_000, value_parser = clap::value_parser!(u32).range(1..))]
+    pub surge_claims: u32,
+
+    /// Surge model: compute units per block.
+    #[arg(long, value_name = "CU", default_value_t = 60_000_000)]
+    pub block_cu: u64,
+
+    /// Surge model: compute units per block of transactions writing one account.
+    #[arg(long, value_name = "CU", default_value_t = 12_000_000)]
+    pub account_cu: u64,
+
+    /// Surge model: milliseconds per slot.
+    #[arg(long, value_name = "MS", default_value_t = 400)]
+    pub slot_ms: u64,
 }
 
 pub fn run(args: Args, format: OutputFormat) -> anyhow::Result<ExitCode> {

@@ -1,5 +1,6 @@
 //! What `floodgate simulate` prints: counts, rent, throughput and the balance checks.
 
+use super::surge::Surge;
 use crate::output::{OutputFormat, sol};
 use floodgate_client::allocation::format_amount;
 use serde::Serialize;
@@ -78,6 +79,7 @@ pub struct Report {
     pub rent: Rent,
     pub checks: Vec<Check>,
     pub passed: bool,
+    pub surge: Surge,
 }
 
 impl Report {
@@ -156,6 +158,7 @@ impl Report {
             sol(self.rent.vesting_paid),
             sol(self.rent.vesting_refunded)
         );
+        self.surge.print_human();
         println!("Checks");
         for check in &self.checks {
             let mark = if check.passed { "ok  " } else { "FAIL" };
@@ -173,5 +176,30 @@ impl Report {
                 "FAILED"
             }
         );
+    }
+}
+
+impl Surge {
+    fn print_human(&self) {
+        let l = &self.limits;
+        println!(
+            "Surge model: {} claims at depth {}, {} CU each (SPL Token, measured on the SBF build)",
+            self.claims, self.depth, self.cu_per_claim
+        );
+        println!(
+            "  limits: {} CU per block, {} CU per written account per block, {} ms slots",
+            l.block_cu, l.account_cu, l.slot_ms
+        );
+        for row in &self.rows {
+            let c = &row.clearance;
+            let bound = match c.bound {
+                floodgate_client::surge::Bound::Block => "block limit",
+                floodgate_client::surge::Bound::HotAccount => "per-account limit",
+            };
+            println!(
+                "  {:<56} {:>6} claims/block {:>6} blocks {:>8.1} s  ({bound})",
+                row.design, c.claims_per_block, c.blocks, c.seconds
+            );
+        }
     }
 }
