@@ -27,6 +27,8 @@ pub enum Command {
     Create(commands::create::Args),
     /// Claim the keypair's allocation from a drop folder or its URL.
     Claim(commands::claim::Args),
+    /// Withdraw what has vested of the keypair's locked allocation.
+    WithdrawVested(commands::withdraw_vested::Args),
     /// Push every unclaimed leaf to its claimant with claim_for (resumable).
     Push(commands::push::Args),
     /// After clawback opens, move what is left in every vault to the receiver.

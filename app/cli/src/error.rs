@@ -43,7 +43,11 @@ pub enum CheckFailed {
 
 /// The exit code for an error returned by a command.
 pub fn exit_code(error: &anyhow::Error) -> u8 {
-    if error.downcast_ref::<CheckFailed>().is_some() {
+    if error.downcast_ref::<CheckFailed>().is_some()
+        || error
+            .downcast_ref::<crate::commands::withdraw_vested::Refused>()
+            .is_some()
+    {
         crate::EXIT_CHECK_FAILED
     } else {
         crate::EXIT_FAILURE

@@ -47,6 +47,9 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             let ctx = &mut ctx;
             match command {
                 Command::Claim(args) => print(commands::claim::run(args, ctx).await, format),
+                Command::WithdrawVested(args) => {
+                    print(commands::withdraw_vested::run(args, ctx).await, format)
+                }
                 Command::Push(args) => print(commands::push::run(args, ctx).await, format),
                 Command::Clawback(args) => print(commands::clawback::run(args, ctx).await, format),
                 Command::SetAdmin(args) => print(commands::set_admin::run(args, ctx).await, format),

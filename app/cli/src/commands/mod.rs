@@ -14,6 +14,7 @@ pub mod simulate;
 pub mod status;
 pub mod target;
 pub mod verify;
+pub mod withdraw_vested;
 
 use crate::output::OutputFormat;
 use floodgate_client::chain::Chain;

@@ -1,0 +1,319 @@
+//! `floodgate withdraw-vested`: the claimant (the keypair) takes what has vested of its
+//! leaf's locked part. As in `claim`, everything is checked before anything is sent: the
+//! leaf's vesting status exists and is the keypair's, the leaf is claimed in this
+//! distributor and its shard not clawed back, and something has vested that was not
+//! withdrawn yet.
+
+use super::{Ctx, claim, common};
+use crate::{
+    error::CheckFailed,
+    http::HttpSource,
+    output::{Report, tokens},
+};
+use anchor_lang::prelude::Pubkey;
+use anyhow::{Context, anyhow, bail, ensure};
+use floodgate::state::vested_amount;
+use floodgate_client::{
+    accounts,
+    chain::token_account_mint,
+    drop::{MANIFEST_FILE, Manifest},
+    instructions as ix,
+    lookup::PageSource,
+    pda,
+};
+use serde::Serialize;
+use solana_sdk::signature::Signer;
+
+/// `--drop DIR|URL | --distributor ADDRESS`: where the leaf is.
+#[derive(clap::Args, Debug, Clone)]
+#[group(required = true, multiple = false)]
+pub struct Source {
+    /// The drop folder (a directory, or its http(s) URL): its manifest names the
+    /// distributor and, without --index, its pages give the keypair's leaf.
+    #[arg(long, value_name = "DIR|URL")]
+    pub drop: Option<String>,
+    /// The distributor's address (with --index).
+    #[arg(long, value_name = "ADDRESS", requires = "index")]
+    pub distributor: Option<Pubkey>,
+}
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct Args {
+    #[command(flatten)]
+    pub source: Source,
+    /// The leaf index [default: the keypair's leaf, found in --drop].
+    #[arg(long, value_name = "I")]
+    pub index: Option<u32>,
+    /// Token account of the mint to receive the tokens [default: the keypair's
+    /// associated token account, created if missing].
+    #[arg(long, value_name = "TOKEN_ACCOUNT")]
+    pub to: Option<Pubkey>,
+    /// Priority fee in micro-lamports per compute unit.
+    #[arg(long, value_name = "MICROLAMPORTS")]
+    pub priority_fee: Option<u64>,
+}
+
+/// A withdrawal refused before anything was sent.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Refused {
+    /// The leaf has no vesting status (yet, or any more).
+    #[error(
+        "leaf {index} of {distributor} has no vesting status: the leaf is not claimed yet, has no locked part, or everything has been withdrawn"
+    )]
+    NoVestingStatus { distributor: Pubkey, index: u32 },
+    /// The vesting status is another claimant's.
+    #[error(
+        "the vesting status of leaf {index} belongs to {owner}, not to the keypair {keypair}: pass the owner's --keypair or the keypair's own --index"
+    )]
+    NotTheClaimant {
+        index: u32,
+        owner: Pubkey,
+        keypair: Pubkey,
+    },
+    /// Everything vested so far has been withdrawn (amounts in token units).
+    #[error(
+        "nothing to withdraw from leaf {index} now: {vested} of {locked} tokens vested, {withdrawn} withdrawn (vesting runs from {start} to {end})"
+    )]
+    NothingToWithdraw {
+        index: u32,
+        locked: String,
+        vested: String,
+        withdrawn: String,
+        start: String,
+        end: String,
+    },
+}
+
+#[derive(Debug, Serialize)]
+pub struct WithdrawReport {
+    pub claimant: String,
+    pub distributor: String,
+    pub index: u32,
+    /// The leaf's locked part.
+    pub locked: String,
+    /// Vested at the cluster time read before sending (the program pays what has vested
+    /// when it runs: on a live cluster, a few seconds more).
+    pub vested: String,
+    /// Withdrawn before this withdrawal.
+    pub withdrawn: String,
+    /// What this withdrawal takes: vested and not withdrawn.
+    pub withdrawable: String,
+    /// This withdrawal takes the last of the locked part: the status closes and its rent
+    /// goes back to `rent_payer`.
+    pub closes: bool,
+    pub rent_payer: String,
+    pub destination: String,
+    pub compute_unit_limit: Option<u32>,
+    pub signature: String,
+}
+
+/// The manifest of the drop at `drop` (a directory or a URL).
+fn manifest(drop: &str) -> anyhow::Result<Manifest> {
+    if drop.starts_with("http://") || drop.starts_with("https://") {
+        Ok(Manifest::from_json(
+            &HttpSource::new(drop)?.read(MANIFEST_FILE)?,
+        )?)
+    } else {
+        Ok(Manifest::load(drop)?)
+    }
+}
+
+/// The drop's manifest and the leaf index: `index`, or `claimant`'s verified leaf.
+fn leaf_in(drop: &str, claimant: &Pubkey, index: Option<u32>) -> anyhow::Result<(Manifest, u32)> {
+    match index {
+        Some(index) => Ok((manifest(drop)?, index)),
+        None => claim::find(drop, claimant).map(|(m, found)| (m, found.index)),
+    }
+}
+
+pub async fn run(args: &Args, ctx: &mut Ctx<'_>) -> anyhow::Result<WithdrawReport> {
+    let claimant = ctx.payer.pubkey();
+    // 1. The distributor and the leaf index: from the flags, or from the drop (the
+    //    keypair's leaf, verified against the manifest root, when --index is not given;
+    //    blocking I/O off the runtime).
+    let (address, index, manifest_root) = match (&args.source.drop, args.source.distributor) {
+        (_, Some(distributor)) => {
+            let index = args
+                .index
+                .ok_or_else(|| anyhow!("--distributor needs --index"))?;
+            (distributor, index, None)
+        }
+        (Some(drop), None) => {
+            let (drop, wanted) = (drop.clone(), args.index);
+            let (m, index) = tokio::task::spawn_blocking(move || leaf_in(&drop, &claimant, wanted))
+                .await
+                .context("page lookup")??;
+            ensure!(
+                m.program_id == floodgate::ID,
+                "the drop is for program {}, this client is for {}",
+                m.program_id,
+                floodgate::ID
+            );
+            let address = m.distributor.ok_or_else(|| {
+                anyhow!("the drop has no distributor yet: nothing can have vested")
+            })?;
+            (address, index, Some(m.root))
+        }
+        (None, None) => bail!("pass --drop or --distributor"),
+    };
+
+    // 2. The distributor, and the drop's root against it.
+    let (d, keys) = common::distributor(ctx.chain, &address)
+        .await?
+        .ok_or(CheckFailed::MissingDistributor(address))?;
+    if let Some(root) = manifest_root
+        && root != d.root
+    {
+        return Err(CheckFailed::RootMismatch {
+            distributor: address,
+            manifest: hex::encode(root),
+            chain: hex::encode(d.root),
+        }
+        .into());
+    }
+
+    // 3. The vesting status: there, the keypair's, its leaf claimed in this distributor,
+    //    its shard not clawed back.
+    let vesting = pda::vesting(&address, index).0;
+    let status = match ctx.chain.account(&vesting).await? {
+        Some(account) => accounts::vesting(&account.data)?,
+        None => {
+            return Err(Refused::NoVestingStatus {
+                distributor: address,
+                index,
+            }
+            .into());
+        }
+    };
+    if status.claimant != claimant {
+        return Err(Refused::NotTheClaimant {
+            index,
+            owner: status.claimant,
+            keypair: claimant,
+        }
+        .into());
+    }
+    let shard_index = index >> d.shard_bits;
+    let shard = ctx
+        .chain
+        .account(&keys.shard(shard_index))
+        .await?
+        .ok_or_else(|| anyhow!("shard {shard_index} does not exist (closed after clawback?)"))?;
+    let shard = accounts::shard(&shard.data)?;
+    if shard.header.is_clawed_back() {
+        return Err(
+            CheckFailed::ClaimsClosed(format!("shard {shard_index} was clawed back")).into(),
+        );
+    }
+    if !shard.is_claimed(index - (shard_index << d.shard_bits)) {
+        bail!(
+            "leaf {index} is not claimed in {address}: its vesting status {vesting} was left by an earlier distributor at this address"
+        );
+    }
+
+    // 4. What has vested and not been withdrawn.
+    let now = ctx.chain.now().await?;
+    let vested = vested_amount(
+        status.locked_total,
+        d.vesting_start_ts,
+        d.vesting_end_ts,
+        now,
+    )
+    .map_err(|e| anyhow!("the vesting schedule of {address}: {e}"))?;
+    let withdrawable = vested.saturating_sub(status.withdrawn);
+    let amount = |base_units| tokens(base_units, d.decimals);
+    if withdrawable == 0 {
+        return Err(Refused::NothingToWithdraw {
+            index,
+            locked: amount(status.locked_total),
+            vested: amount(vested),
+            withdrawn: amount(status.withdrawn),
+            start: common::show_time(d.vesting_start_ts),
+            end: common::show_time(d.vesting_end_ts),
+        }
+        .into());
+    }
+
+    // 5. Destination, compute budget, send.
+    let mut instructions = Vec::new();
+    let destination = match args.to {
+        Some(to) => {
+            let account = ctx
+                .chain
+                .account(&to)
+                .await?
+                .ok_or_else(|| anyhow!("--to {to} does not exist"))?;
+            if token_account_mint(&account.data) != Some(d.mint) {
+                bail!("--to {to} is not a token account of mint {}", d.mint);
+            }
+            to
+        }
+        None => {
+            let ata = pda::associated_token(&claimant, &d.mint, &d.token_program);
+            if ctx.chain.account(&ata).await?.is_none() {
+                instructions.push(ix::create_claimant_ata(&keys, &claimant, &claimant));
+            }
+            ata
+        }
+    };
+    instructions.push(ix::withdraw_vested(
+        &keys,
+        index,
+        &claimant,
+        &destination,
+        &status.rent_payer,
+    ));
+    let units = ctx
+        .chain
+        .simulate(ctx.payer, &instructions, &[])
+        .await
+        .context("simulating the withdrawal")?;
+    let limit = units.filter(|u| *u > 0).map(common::with_margin);
+    let mut budget = Vec::new();
+    if let Some(limit) = limit {
+        budget.push(common::compute_unit_limit(limit));
+    }
+    if let Some(fee) = args.priority_fee {
+        budget.push(common::compute_unit_price(fee));
+    }
+    budget.extend(instructions);
+    let signature = ctx.send(&budget).await.context("sending the withdrawal")?;
+    Ok(WithdrawReport {
+        claimant: claimant.to_string(),
+        distributor: address.to_string(),
+        index,
+        locked: amount(status.locked_total),
+        vested: amount(vested),
+        withdrawn: amount(status.withdrawn),
+        withdrawable: amount(withdrawable),
+        closes: vested == status.locked_total,
+        rent_payer: status.rent_payer.to_string(),
+        destination: destination.to_string(),
+        compute_unit_limit: limit,
+        signature: signature.to_string(),
+    })
+}
+
+impl Report for WithdrawReport {
+    fn human(&self) -> String {
+        let after = if self.closes {
+            format!(
+                "; fully withdrawn, the vesting status is closed (rent back to {})",
+                self.rent_payer
+            )
+        } else {
+            String::new()
+        };
+        format!(
+            "withdrew {} tokens for {} (leaf {}) into {}: {} of {} vested, {} withdrawn before{after}\nsignature {}",
+            self.withdrawable,
+            self.claimant,
+            self.index,
+            self.destination,
+            self.vested,
+            self.locked,
+            self.withdrawn,
+            self.signature
+        )
+    }
+}
