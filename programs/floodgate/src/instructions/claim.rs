@@ -124,6 +124,7 @@ impl<'info> Claim<'info> {
             vesting: a.vesting.as_ref().map(AsRef::as_ref),
             token_program: a.token_program.as_ref(),
             system_program: a.system_program.is_some(),
+            canonical_vesting_bump: false,
         }
         .settle(&args)
     }
@@ -143,6 +144,10 @@ pub(crate) struct ClaimAccounts<'a, 'info> {
     pub token_program: &'a AccountInfo<'info>,
     /// Whether the system program was passed (needed only to create a vesting status).
     pub system_program: bool,
+    /// Whether `vesting_bump` must be the canonical bump. Set for `claim_for`, where the
+    /// pusher chooses it: a status at another bump's address would be valid, but the
+    /// claimant's client looks for it at the canonical address.
+    pub canonical_vesting_bump: bool,
 }
 
 impl<'info> ClaimAccounts<'_, 'info> {
@@ -279,6 +284,19 @@ impl<'info> ClaimAccounts<'_, 'info> {
             expected,
             FloodgateError::InvalidVestingAccount
         );
+        if self.canonical_vesting_bump {
+            // Canonical: no higher bump gives an address (each try is one
+            // create_program_address; the canonical bump is 255 half of the time).
+            for higher in (args.vesting_bump..u8::MAX).map(|b| b + 1) {
+                let bump = [higher];
+                let seeds: [&[u8]; 4] =
+                    [VESTING_SEED, distributor_key.as_ref(), &index_bytes, &bump];
+                require!(
+                    Pubkey::create_program_address(&seeds, &crate::ID).is_err(),
+                    FloodgateError::InvalidVestingAccount
+                );
+            }
+        }
 
         create_pda_account(self.payer, vesting, VestingStatus::SPACE, &seeds)?;
         let status = VestingStatus {

@@ -58,7 +58,7 @@ impl<'info> ClaimFor<'info> {
     /// 2. the destination is the claimant's associated token account (derived from
     ///    `ata_bump`, no bump search);
     ///
-    /// Then every check of `claim`.
+    /// Then every check of `claim`, and a vesting status only at the canonical address.
     #[inline(never)]
     pub fn validate(&self, ata_bump: u8) -> Result<()> {
         // 1.
@@ -99,6 +99,7 @@ impl<'info> ClaimFor<'info> {
             vesting: a.vesting.as_ref().map(AsRef::as_ref),
             token_program: a.token_program.as_ref(),
             system_program: a.system_program.is_some(),
+            canonical_vesting_bump: true,
         }
         .settle(&args)
     }
