@@ -1,7 +1,7 @@
 //! Leaves with a locked part: the vesting status and `withdraw_vested`.
 
 use floodgate::errors::FloodgateError;
-use floodgate_client::{accounts, instructions as ix, pda};
+use floodgate_client::{accounts, instructions as ix, pda, tree::MerkleTree};
 use floodgate_tests::*;
 use solana_sdk::signature::{Keypair, Signer};
 
@@ -183,47 +183,77 @@ async fn withdrawals_stop_after_clawback() {
     );
 }
 
-/// A status left unfinished by a distributor that was then closed and created again at
-/// the same address (same creator, mint and seed) is not paid from the new vaults.
-#[tokio::test]
-async fn a_status_from_an_earlier_distributor_at_the_address_is_not_paid() {
-    let (mut f, index) = vested().await;
-    f.claim(index).await.unwrap();
-    // The first distributor ends: clawback, then everything closes.
+/// Ends the fixture's distributor (clawback, shards and distributor closed) and
+/// creates it again at the same address a week later, with the fixture's (possibly
+/// changed) tree, every shard funded afresh.
+async fn close_and_create_again(f: &mut Fixture) {
     f.go_to_clawback().await;
-    f.send(&[ix::clawback(&f.keys, 0)], &[]).await.unwrap();
+    for s in 0..f.num_shards() {
+        f.send(&[ix::clawback(&f.keys, s)], &[]).await.unwrap();
+    }
     let admin = f.admin.insecure_clone();
-    f.send(&[ix::close_shard(&f.keys, &admin.pubkey(), 0)], &[&admin])
-        .await
-        .unwrap();
+    for s in 0..f.num_shards() {
+        f.send(&[ix::close_shard(&f.keys, &admin.pubkey(), s)], &[&admin])
+            .await
+            .unwrap();
+    }
     f.send(
         &[ix::close_distributor(&f.keys, &admin.pubkey())],
         &[&admin],
     )
     .await
     .unwrap();
-    let status = pda::vesting(&f.keys.address, index).0;
-    assert!(
-        f.bank.account(&status).await.is_some(),
-        "the status outlives it"
-    );
-
-    // The same drop again, a week later, at the same address, funded afresh.
     let later = f.args.clawback_start_ts + 7 * 86_400;
     let shift = later - f.args.claims_start_ts;
     f.args.claims_start_ts += shift;
     f.args.vesting_start_ts += shift;
     f.args.vesting_end_ts += shift;
     f.args.clawback_start_ts += shift;
+    f.args.root = f.tree.root();
+    f.args.total_amount = f.allocations.iter().map(|a| a.unlocked + a.locked).sum();
     f.set_time(later).await;
     f.create_distributor().await.expect("created again");
-    f.create_and_fund_shard(0).await.expect("funded again");
+    for s in 0..f.num_shards() {
+        f.create_and_fund_shard(s).await.expect("funded again");
+    }
+}
+
+/// A status left unfinished by a distributor that was then closed and created again at
+/// the same address (same creator, mint and seed) is not paid from the new vaults:
+/// with the same tree its leaf's bit is clear, with another tree its root differs.
+#[tokio::test]
+async fn a_status_from_an_earlier_distributor_at_the_address_is_not_paid() {
+    // The same tree again.
+    let (mut f, index) = vested().await;
+    f.claim(index).await.unwrap();
+    close_and_create_again(&mut f).await;
+    let status = pda::vesting(&f.keys.address, index).0;
+    assert!(
+        f.bank.account(&status).await.is_some(),
+        "the status outlives it"
+    );
     f.set_time(f.args.vesting_end_ts).await;
     assert_error(
         withdraw(&mut f, index).await,
-        FloodgateError::LeafNotClaimed,
+        FloodgateError::StaleVestingStatus,
     );
     assert_eq!(f.balance(f.keys.vault(0)).await, f.shard_total(0));
+
+    // Another tree, in which the index is an unlocked leaf, claimed: the bit is set,
+    // but the status was proven against the old root.
+    let (mut f, index) = vested().await;
+    f.claim(index).await.unwrap();
+    let a = &mut f.allocations[index as usize];
+    (a.unlocked, a.locked) = (77, 0);
+    f.tree = MerkleTree::build(&f.allocations).unwrap();
+    close_and_create_again(&mut f).await;
+    f.claim(index).await.expect("the new leaf");
+    f.set_time(f.args.vesting_end_ts).await;
+    assert_error(
+        withdraw(&mut f, index).await,
+        FloodgateError::StaleVestingStatus,
+    );
+    assert_eq!(f.ata_balance(index).await, UNLOCKED + 77);
 }
 
 #[tokio::test]

@@ -94,7 +94,7 @@ pub enum FloodgateError {
     ShardAfterClawback,
     // --- withdraw_vested ---
     #[msg(
-        "the leaf is not claimed in this shard: the vesting status is from an earlier distributor at this address"
+        "the vesting status was left by an earlier distributor at this address (another root, or its leaf is not claimed here)"
     )]
-    LeafNotClaimed,
+    StaleVestingStatus,
 }

@@ -240,7 +240,7 @@ impl<'info> ClaimAccounts<'_, 'info> {
         }
         crate::checkpoint!("transfer");
         if args.locked > 0 {
-            self.create_vesting_status(args)?;
+            self.create_vesting_status(args, &distributor.root)?;
         }
         let distributor_info: &AccountInfo = self.distributor.as_ref();
         Claimed::log(
@@ -269,7 +269,7 @@ impl<'info> ClaimAccounts<'_, 'info> {
     }
 
     /// Creates `["vesting", distributor, index]` holding the leaf's locked amount.
-    fn create_vesting_status(&self, args: &ClaimArgs) -> Result<()> {
+    fn create_vesting_status(&self, args: &ClaimArgs, root: &[u8; 32]) -> Result<()> {
         let (Some(vesting), true) = (self.vesting, self.system_program) else {
             return err!(FloodgateError::VestingAccountMissing);
         };
@@ -303,6 +303,7 @@ impl<'info> ClaimAccounts<'_, 'info> {
             bump: args.vesting_bump,
             index: args.index,
             distributor: distributor_key,
+            root: *root,
             claimant: *self.claimant,
             rent_payer: *self.payer.key,
             locked_total: args.locked,

@@ -59,10 +59,10 @@ pub struct WithdrawVested<'info> {
 impl WithdrawVested<'_> {
     /// CHECK list (besides the account constraints):
     /// 1. the shard has not been clawed back;
-    /// 2. the leaf's bit is set in the shard: a vesting status is created by the claim
-    ///    that sets it, so a status whose bit is clear was left by an earlier
-    ///    distributor at the same address (closed, then created again) and must not be
-    ///    paid from this one's vaults;
+    /// 2. the status is this distributor's, not one left by an earlier distributor at
+    ///    the same address (closed, then created again): its root is the distributor's
+    ///    root, and its leaf's bit is set in the shard (a status is created by the
+    ///    claim that sets the bit; a same-root successor starts with the bit clear);
     /// 3. something has vested that was not withdrawn.
     #[inline(never)]
     pub fn handler(ctx: Context<Self>, index: u32) -> Result<()> {
@@ -73,12 +73,16 @@ impl WithdrawVested<'_> {
             // 1.
             require!(!shard.is_clawed_back(), FloodgateError::ShardClawedBack);
             // 2. (`index` is in this shard: checked by the constraint on `shard`.)
+            require!(
+                accounts.vesting.root == distributor.root,
+                FloodgateError::StaleVestingStatus
+            );
             let position = index - (shard.shard_index << distributor.shard_bits);
             let data = accounts.shard.as_ref().try_borrow_data()?;
             let bitmap = data.get(Shard::HEADER_SPACE..).unwrap_or_default();
             require!(
                 position < shard.leaf_count && is_claimed(bitmap, position),
-                FloodgateError::LeafNotClaimed
+                FloodgateError::StaleVestingStatus
             );
         }
         let now = Clock::get()?.unix_timestamp;

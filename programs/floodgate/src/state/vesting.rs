@@ -13,6 +13,9 @@ pub struct VestingStatus {
     pub index: u32,
     /// The distributor of the leaf.
     pub distributor: Pubkey,
+    /// The root the leaf was proven against. A distributor closed and created again at
+    /// the same address with another tree does not pay this status.
+    pub root: [u8; 32],
     /// The leaf's claimant: the only signer of `withdraw_vested`.
     pub claimant: Pubkey,
     /// Who paid this account's rent and gets it back when it closes.
