@@ -1,5 +1,6 @@
 //! Leaves with a locked part: the vesting status and `withdraw_vested`.
 
+use anchor_lang::prelude::Pubkey;
 use floodgate::errors::FloodgateError;
 use floodgate_client::{accounts, instructions as ix, pda, tree::MerkleTree};
 use floodgate_tests::*;
@@ -238,6 +239,12 @@ async fn a_status_from_an_earlier_distributor_at_the_address_is_not_paid() {
         FloodgateError::StaleVestingStatus,
     );
     assert_eq!(f.balance(f.keys.vault(0)).await, f.shard_total(0));
+    // It can never pay: anyone closes it, the rent goes back to its payer.
+    let payer = f.bank.payer().pubkey();
+    f.send(&[ix::close_vesting(&f.keys, index, &payer)], &[])
+        .await
+        .expect("a stale status closes");
+    assert!(f.bank.account(&status).await.is_none());
 
     // Another tree, in which the index is an unlocked leaf, claimed: the bit is set,
     // but the status was proven against the old root.
@@ -254,6 +261,78 @@ async fn a_status_from_an_earlier_distributor_at_the_address_is_not_paid() {
         FloodgateError::StaleVestingStatus,
     );
     assert_eq!(f.ata_balance(index).await, UNLOCKED + 77);
+    let payer = f.bank.payer().pubkey();
+    f.send(&[ix::close_vesting(&f.keys, index, &payer)], &[])
+        .await
+        .expect("a status of another root closes");
+}
+
+/// A status not withdrawn in full before its shard's clawback can never pay again:
+/// anyone closes it and its rent goes back to whoever paid it. Until then it stays.
+#[tokio::test]
+async fn an_unfinished_status_closes_after_clawback_and_its_rent_goes_back() {
+    let (mut f, index) = vested().await;
+    let leaf = f.leaf(index);
+    let pusher = f.push_as_stranger(&leaf).await.pubkey();
+    let status = pda::vesting(&f.keys.address, index).0;
+    let close = |f: &Fixture, rent_payer: &Pubkey| ix::close_vesting(&f.keys, index, rent_payer);
+
+    // Payable: it stays, whoever asks.
+    f.set_time(START + VESTING_SECS / 4).await;
+    assert_error(
+        f.send(&[close(&f, &pusher)], &[]).await,
+        FloodgateError::VestingStillPayable,
+    );
+    f.go_to_clawback().await;
+    assert_error(
+        f.send(&[close(&f, &pusher)], &[]).await,
+        FloodgateError::VestingStillPayable,
+    );
+    f.send(&[ix::clawback(&f.keys, 0)], &[]).await.unwrap();
+
+    // Clawed back: the rent goes to the pusher who paid it, and only to it.
+    let stranger = Pubkey::new_unique();
+    assert_error(
+        f.send(&[close(&f, &stranger)], &[]).await,
+        FloodgateError::RentPayerMismatch,
+    );
+    let mut wrong_shard = close(&f, &pusher);
+    swap_account(&mut wrong_shard, f.keys.shard(0), f.keys.shard(1));
+    assert_error(
+        f.send(&[wrong_shard], &[]).await,
+        FloodgateError::WrongShard,
+    );
+    let rent = f.bank.lamports(&status).await;
+    let before = f.bank.lamports(&pusher).await;
+    f.send(&[close(&f, &pusher)], &[]).await.expect("close");
+    assert_eq!(f.bank.lamports(&pusher).await, before + rent);
+    assert!(f.bank.account(&status).await.is_none());
+}
+
+/// Once the distributor itself is closed, its statuses close too.
+#[tokio::test]
+async fn statuses_of_a_closed_distributor_close() {
+    let (mut f, index) = vested().await;
+    f.claim(index).await.unwrap();
+    f.go_to_clawback().await;
+    f.send(&[ix::clawback(&f.keys, 0)], &[]).await.unwrap();
+    let admin = f.admin.insecure_clone();
+    for instruction in [
+        ix::close_shard(&f.keys, &admin.pubkey(), 0),
+        ix::close_distributor(&f.keys, &admin.pubkey()),
+    ] {
+        f.send(&[instruction], &[&admin]).await.unwrap();
+    }
+    let payer = f.bank.payer().pubkey();
+    f.send(&[ix::close_vesting(&f.keys, index, &payer)], &[])
+        .await
+        .expect("close");
+    assert!(
+        f.bank
+            .account(&pda::vesting(&f.keys.address, index).0)
+            .await
+            .is_none()
+    );
 }
 
 #[tokio::test]

@@ -286,6 +286,20 @@ pub fn withdraw_vested(
     )
 }
 
+/// `close_vesting`: closes leaf `index`'s vesting status once it can never pay again
+/// (anyone may send it); the rent goes to `rent_payer`, who paid it.
+pub fn close_vesting(d: &DistributorKeys, index: u32, rent_payer: &Pubkey) -> Instruction {
+    build(
+        acc::CloseVesting {
+            vesting: pda::vesting(&d.address, index).0,
+            rent_payer: *rent_payer,
+            distributor: d.address,
+            shard: d.shard_of(index),
+        },
+        ix::CloseVesting { index },
+    )
+}
+
 /// `clawback` of one shard (anyone may send it once clawback has opened).
 pub fn clawback(d: &DistributorKeys, shard_index: u32) -> Instruction {
     let shard = d.shard(shard_index);

@@ -97,4 +97,7 @@ pub enum FloodgateError {
         "the vesting status was left by an earlier distributor at this address (another root, or its leaf is not claimed here)"
     )]
     StaleVestingStatus,
+    // --- close_vesting ---
+    #[msg("the vesting status can still pay its claimant")]
+    VestingStillPayable,
 }

@@ -83,6 +83,16 @@ pub struct VestedWithdrawn {
 }
 
 #[event]
+pub struct VestingClosed {
+    pub distributor: Pubkey,
+    pub claimant: Pubkey,
+    pub index: u32,
+    pub locked_total: u64,
+    pub withdrawn: u64,
+    pub rent_payer: Pubkey,
+}
+
+#[event]
 pub struct ClawedBack {
     pub distributor: Pubkey,
     pub shard_index: u32,

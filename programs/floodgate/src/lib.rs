@@ -94,6 +94,11 @@ pub mod floodgate {
         WithdrawVested::handler(ctx, index)
     }
 
+    /// Anyone closes a vesting status that can never pay again; rent to its payer.
+    pub fn close_vesting(ctx: Context<CloseVesting>, index: u32) -> Result<()> {
+        CloseVesting::handler(ctx, index)
+    }
+
     /// After `clawback_start_ts`, anyone sends what is left in a shard to the receiver.
     #[access_control(ctx.accounts.validate())]
     pub fn clawback(ctx: Context<Clawback>, shard_index: u32) -> Result<()> {
