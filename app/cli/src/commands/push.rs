@@ -1,10 +1,21 @@
 //! `floodgate push`: `claim_for` every unclaimed leaf to its claimant's associated token
 //! account (created in the same transaction when missing).
 //!
-//! The to-do list is derived from the chain (the shard bitmaps) at the start of every run
-//! and re-read before any retry, so a run killed at any point and started again sends no
-//! leaf twice and skips none. Transient RPC errors are retried with backoff; transactions
-//! are paced to `--rate` per second.
+//! The to-do list is derived from the chain (the shard bitmaps) at the start of every run,
+//! so a run killed at any point and started again sends no leaf twice and skips none.
+//! Batches go concurrently: at most `--concurrency` are active (submitted and not resolved
+//! yet, or waiting for a retry), transactions are submitted no faster than `--rate` per
+//! second, and the outcomes of those in flight are asked about every 400 ms. A batch is
+//! sent again only once its previous transaction is resolved (failed, expired, or not
+//! submitted at all), after a backoff and after its leaves were read again from the
+//! bitmaps, so a leaf never has two transactions in flight and one that landed despite an
+//! error is counted, not resent: the tally is exact (the `scheduler` submodule keeps
+//! these rules).
+//! Transient RPC errors, expired blockhashes and leaves claimed meanwhile are retried, up
+//! to 5 transactions a batch; any other failure stops the run once the transactions in
+//! flight are resolved, and reports how many leaves were pushed.
+
+mod scheduler;
 
 use super::{Ctx, common};
 use crate::{
@@ -15,19 +26,26 @@ use anyhow::{Context, anyhow, bail};
 use floodgate_client::{
     accounts,
     allocation::Allocation,
+    chain::{ChainError, Outcome},
     drop::DropFolder,
     instructions::{self as ix, DistributorKeys, LeafClaim},
     tree::MerkleTree,
 };
+use indicatif::ProgressBar;
+use scheduler::{BatchId, Scheduler, Step, Verdict};
 use serde::Serialize;
-use solana_sdk::signature::Signer;
+use solana_sdk::{instruction::Instruction, pubkey::Pubkey, signature::Signer};
 use std::{
     path::PathBuf,
     time::{Duration, Instant},
 };
 
-/// Attempts per transaction on transient errors.
+/// Transactions per batch at most (a batch is retried on transient errors).
 const MAX_ATTEMPTS: u32 = 5;
+/// The first retry of a batch waits twice this, the next four times, and so on.
+const BACKOFF: Duration = Duration::from_millis(200);
+/// How often the outcomes of transactions in flight are asked while none resolves.
+const POLL_INTERVAL: Duration = Duration::from_millis(400);
 
 #[derive(clap::Args, Debug, Clone)]
 pub struct Args {
@@ -37,9 +55,13 @@ pub struct Args {
     /// Leaves per transaction.
     #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..=8))]
     pub batch: u32,
-    /// At most this many transactions per second.
+    /// At most this many transactions submitted per second, retries included.
     #[arg(long, value_name = "TPS", default_value_t = 10.0)]
     pub rate: f64,
+    /// At most this many batches at once in flight (submitted, not yet confirmed or
+    /// failed) or waiting for a retry.
+    #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=64))]
+    pub concurrency: u32,
 }
 
 #[derive(Debug, Default, Serialize)]
@@ -126,70 +148,246 @@ pub async fn run(args: &Args, ctx: &mut Ctx<'_>) -> anyhow::Result<PushReport> {
         }
     }
 
-    // 2. Batches, paced, retried.
-    let payer = ctx.payer.pubkey();
+    // 2. Batches, concurrent, paced, retried.
+    let mut run = Run {
+        scheduler: Scheduler::new(
+            &todo,
+            args.batch as usize,
+            args.concurrency as usize,
+            MAX_ATTEMPTS,
+            BACKOFF,
+        ),
+        bar: progress(todo.len() as u64, "leaves", ctx.format),
+        report,
+        amount: 0,
+        allocations: &allocations,
+        tree: &tree,
+        keys: &keys,
+        gave_up: None,
+    };
     let interval = Duration::from_secs_f64(1.0 / args.rate.max(0.001));
-    let bar = progress(todo.len() as u64, "leaves", ctx.format);
-    let mut amount = 0u64;
-    let mut last: Option<Instant> = None;
-    for batch in todo.chunks(args.batch as usize) {
-        let mut pending = batch.to_vec();
-        let mut attempt = 0;
-        while !pending.is_empty() {
-            if let Some(last) = last {
-                tokio::time::sleep(interval.saturating_sub(last.elapsed())).await;
+    let mut next_submit = Instant::now();
+    let mut poll_due = Instant::now();
+    // The last poll resolved something: poll again as soon as there is nothing else to
+    // do, rather than after the interval (the in-process bank resolves at once).
+    let mut eager = true;
+    let mut poll_failures = 0;
+    while !run.scheduler.is_done() {
+        let now = Instant::now();
+        let in_flight = run.scheduler.has_in_flight();
+        let poll_by = in_flight.then_some(poll_due);
+        if !(in_flight && now >= poll_due) {
+            if now < next_submit {
+                sleep_until(earliest(Some(next_submit), poll_by)).await;
+                continue;
             }
-            last = Some(Instant::now());
-            let mut instructions = Vec::with_capacity(2 * pending.len());
-            for &index in &pending {
-                let a = &allocations[index as usize];
-                let leaf = LeafClaim {
-                    index,
-                    claimant: a.claimant,
-                    unlocked: a.unlocked,
-                    locked: a.locked,
-                    proof: tree.proof(index)?,
-                };
-                instructions.push(ix::create_claimant_ata(&keys, &a.claimant, &payer));
-                instructions.push(ix::claim_for(&keys, &leaf, &payer));
-            }
-            match ctx.send(&instructions).await {
-                Ok(_) => {
-                    for &index in &pending {
-                        amount += allocations[index as usize].total().unwrap_or(0);
-                    }
-                    report.pushed += pending.len() as u32;
-                    bar.inc(pending.len() as u64);
-                    pending.clear();
+            match run.scheduler.next(now) {
+                Step::Done => break,
+                Step::Reread(id) => {
+                    run.reread(ctx, id).await;
+                    continue;
                 }
-                Err(e) => {
-                    let transient = e
-                        .downcast_ref::<floodgate_client::chain::ChainError>()
-                        .is_some_and(|c| {
-                            c.is_transient() || c.custom_code() == Some(already_claimed_code())
-                        });
-                    attempt += 1;
-                    if !transient || attempt >= MAX_ATTEMPTS {
-                        bar.abandon();
-                        return Err(e).with_context(|| {
-                            format!("pushing leaves {pending:?} ({} pushed so far): run push again to resume", report.pushed)
-                        });
-                    }
-                    report.retries += 1;
-                    tokio::time::sleep(Duration::from_millis(200 << attempt)).await;
-                    // The transaction may have landed, or someone else claimed: ask the chain.
-                    let left = still_unclaimed(ctx, &keys, &pending).await?;
-                    report.claimed_meanwhile += (pending.len() - left.len()) as u32;
-                    bar.inc((pending.len() - left.len()) as u64);
-                    pending = left;
+                Step::Submit(id) => {
+                    next_submit = now + interval;
+                    run.submit(ctx, id).await;
+                    continue;
                 }
+                Step::Wait(until) if !(in_flight && eager) => {
+                    sleep_until(earliest(until, poll_by)).await;
+                    continue;
+                }
+                Step::Wait(_) => {}
             }
         }
+        match run.poll(ctx).await {
+            Ok(resolved) => {
+                poll_failures = 0;
+                eager = resolved;
+                poll_due = Instant::now() + POLL_INTERVAL;
+            }
+            Err(e) if e.is_transient() && poll_failures + 1 < MAX_ATTEMPTS => {
+                poll_failures += 1;
+                eager = false;
+                poll_due = Instant::now() + BACKOFF * 2u32.pow(poll_failures);
+            }
+            Err(e) => {
+                run.bar.abandon();
+                let n = run.scheduler.in_flight().len();
+                return Err(e).with_context(|| {
+                    format!(
+                        "asking how {n} transactions in flight went ({} leaves pushed so far): run push again to resume",
+                        run.report.pushed
+                    )
+                });
+            }
+        }
+    }
+    let Run {
+        bar,
+        mut report,
+        amount,
+        gave_up,
+        ..
+    } = run;
+    if let Some((e, leaves)) = gave_up {
+        bar.abandon();
+        return Err(e).with_context(|| {
+            format!(
+                "pushing leaves {leaves:?} ({} pushed so far): run push again to resume",
+                report.pushed
+            )
+        });
     }
     bar.finish_and_clear();
     report.amount = tokens(amount, m.decimals);
     report.transactions = ctx.sent;
     Ok(report)
+}
+
+/// The state of one run past its to-do list.
+struct Run<'a> {
+    scheduler: Scheduler,
+    bar: ProgressBar,
+    report: PushReport,
+    /// Base units pushed by this run.
+    amount: u64,
+    allocations: &'a [Allocation],
+    tree: &'a MerkleTree,
+    keys: &'a DistributorKeys,
+    /// The first batch given up: why, and its leaves not pushed.
+    gave_up: Option<(anyhow::Error, Vec<u32>)>,
+}
+
+impl Run<'_> {
+    /// Submits the batch's transaction: create each claimant's ATA if missing, then
+    /// `claim_for` its leaf.
+    async fn submit(&mut self, ctx: &mut Ctx<'_>, id: BatchId) {
+        let instructions = match self.instructions(self.scheduler.leaves(id), &ctx.payer.pubkey()) {
+            Ok(instructions) => instructions,
+            Err(e) => return self.failed(id, e, false),
+        };
+        match ctx.chain.submit(ctx.payer, &instructions, &[]).await {
+            Ok(signature) => self.scheduler.submitted(id, signature),
+            Err(e) => {
+                let retry = transient(&e);
+                self.failed(id, e.into(), retry);
+            }
+        }
+    }
+
+    fn instructions(&self, leaves: &[u32], payer: &Pubkey) -> anyhow::Result<Vec<Instruction>> {
+        let mut instructions = Vec::with_capacity(2 * leaves.len());
+        for &index in leaves {
+            let a = &self.allocations[index as usize];
+            let leaf = LeafClaim {
+                index,
+                claimant: a.claimant,
+                unlocked: a.unlocked,
+                locked: a.locked,
+                proof: self.tree.proof(index)?,
+            };
+            instructions.push(ix::create_claimant_ata(self.keys, &a.claimant, payer));
+            instructions.push(ix::claim_for(self.keys, &leaf, payer));
+        }
+        Ok(instructions)
+    }
+
+    /// Reads the leaves of a batch waiting for its retry again: the transaction may have
+    /// landed despite the error, or someone else claimed meanwhile.
+    async fn reread(&mut self, ctx: &mut Ctx<'_>, id: BatchId) {
+        let leaves = self.scheduler.leaves(id).to_vec();
+        match still_unclaimed(ctx, self.keys, &leaves).await {
+            Ok(left) => {
+                let claimed = self.scheduler.reread(id, left);
+                self.report.claimed_meanwhile += claimed as u32;
+                self.bar.inc(claimed as u64);
+            }
+            Err(e) => {
+                let retry = e.downcast_ref::<ChainError>().is_some_and(transient);
+                if self.scheduler.reread_failed(id, retry, Instant::now()) == Verdict::GiveUp {
+                    self.gave_up.get_or_insert((e, leaves));
+                }
+            }
+        }
+    }
+
+    /// Asks how the transactions in flight went and settles the resolved ones. Whether
+    /// any was resolved.
+    async fn poll(&mut self, ctx: &mut Ctx<'_>) -> Result<bool, ChainError> {
+        let flights = self.scheduler.in_flight();
+        let signatures: Vec<_> = flights.iter().map(|&(_, s)| s).collect();
+        let outcomes = ctx.chain.outcomes(&signatures).await?;
+        if outcomes.len() != flights.len() {
+            return Err(ChainError::Rpc(format!(
+                "{} outcomes for {} transactions",
+                outcomes.len(),
+                flights.len()
+            )));
+        }
+        let mut resolved = false;
+        for ((id, _), outcome) in flights.into_iter().zip(outcomes) {
+            match outcome {
+                Outcome::Pending => continue,
+                Outcome::Landed => {
+                    ctx.sent += 1;
+                    let leaves = self.scheduler.landed(id);
+                    for &index in leaves {
+                        self.amount += self.allocations[index as usize].total().unwrap_or(0);
+                    }
+                    self.report.pushed += leaves.len() as u32;
+                    self.bar.inc(leaves.len() as u64);
+                }
+                Outcome::Failed(e) => {
+                    let e = ChainError::Transaction(e);
+                    let retry = transient(&e);
+                    self.failed(id, e.into(), retry);
+                }
+                Outcome::Expired => self.failed(
+                    id,
+                    anyhow!("its blockhash expired before the transaction landed"),
+                    true,
+                ),
+            }
+            resolved = true;
+        }
+        Ok(resolved)
+    }
+
+    /// The batch's transaction failed or was not submitted: retried, or given up.
+    fn failed(&mut self, id: BatchId, error: anyhow::Error, transient: bool) {
+        let leaves = self.scheduler.leaves(id).to_vec();
+        match self.scheduler.failed(id, transient, Instant::now()) {
+            Verdict::Retry => self.report.retries += 1,
+            Verdict::GiveUp => {
+                self.gave_up.get_or_insert((error, leaves));
+            }
+        }
+    }
+}
+
+/// Whether a batch whose transaction failed with `e` is worth retrying: the node did not
+/// answer, the blockhash was not found, or a leaf is already claimed (by this run's own
+/// transaction that landed despite an error, or by someone else; the re-read sorts it
+/// out).
+fn transient(e: &ChainError) -> bool {
+    e.is_transient() || e.custom_code() == Some(already_claimed_code())
+}
+
+/// The earlier of two optional times.
+fn earliest(a: Option<Instant>, b: Option<Instant>) -> Option<Instant> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+/// Sleeps until `t` (a poll interval when there is nothing to wait for, which the
+/// scheduler does not ask for: it waits on a time or on transactions in flight).
+async fn sleep_until(t: Option<Instant>) {
+    let wait = t.map_or(POLL_INTERVAL, |t| {
+        t.saturating_duration_since(Instant::now())
+    });
+    tokio::time::sleep(wait).await;
 }
 
 fn already_claimed_code() -> u32 {

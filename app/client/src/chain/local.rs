@@ -1,10 +1,14 @@
 //! [`LocalChain`]: [`Chain`] on the in-process bank, counting what it sends so tests
-//! can assert that nothing was.
+//! can assert that nothing was. It keeps the default [`Chain::submit`] (which is
+//! [`Chain::send`], so a transaction has landed or failed when it returns) and
+//! [`Chain::outcomes`] (every submitted transaction landed), so its counters and
+//! [`LocalChain::fail_after`] cover both, unless a test sets [`LocalChain::latency`]: then
+//! submitted transactions reach the bank a few polls later, or never, as on a cluster.
 
 // solana-program-test 3.x marks its whole API for the future `agave-unstable-api` gate.
 #![allow(deprecated)]
 
-use super::{Chain, ChainError};
+use super::{Chain, ChainError, Outcome};
 use crate::local::LocalBank;
 use solana_program_test::BanksClientError;
 use solana_sdk::{
@@ -14,18 +18,49 @@ use solana_sdk::{
     signature::{Keypair, Signature, Signer},
     transaction::Transaction,
 };
+use std::collections::{HashMap, HashSet};
 
 /// The in-process bank as a [`Chain`].
 pub struct LocalChain {
     /// The bank (tests move its clock, mint tokens, fund accounts).
     pub bank: LocalBank,
-    /// Signatures of every transaction sent through [`Chain::send`] that succeeded.
+    /// Signatures of every transaction sent through [`Chain::send`] or [`Chain::submit`]
+    /// that succeeded on the bank.
     pub sent: Vec<Signature>,
-    /// Transactions attempted through [`Chain::send`] (failed ones included).
+    /// Transactions attempted through [`Chain::send`] or [`Chain::submit`] (failed and
+    /// lost ones included).
     pub attempts: usize,
-    /// Test hook: after this many successful sends, every send fails with a transient
-    /// error (a crash, or a lost connection) without reaching the bank.
+    /// Test hook: after this many successful sends, every send (and submit) fails with a
+    /// transient error (a crash, or a lost connection) without reaching the bank.
     pub fail_after: Option<usize>,
+    /// Test hook: a transaction handed to [`Chain::submit`] reaches the bank only at the
+    /// `latency + 1`-th call of [`Chain::outcomes`] after it (whatever signatures that
+    /// call asks about) and is [`Outcome::Pending`] until then, so callers keep several
+    /// in flight, and a caller dropped meanwhile leaves them to land later. With 0 (the
+    /// default) `submit` is `send`.
+    pub latency: usize,
+    /// Test hook (with `latency`): the submissions (1 for the first [`Chain::submit`] on
+    /// this chain) lost on the way: they never reach the bank and end
+    /// [`Outcome::Expired`].
+    pub lose: Vec<usize>,
+    /// Most transactions submitted under `latency` and not reported resolved at once.
+    pub max_in_flight: usize,
+    submissions: usize,
+    /// Submitted under `latency`, not processed yet, in submit order.
+    deferred: Vec<Deferred>,
+    /// Processed under `latency`, not reported yet.
+    resolved: HashMap<Signature, Outcome>,
+    /// Signatures of the transactions submitted under `latency`.
+    signed: HashSet<Signature>,
+}
+
+/// A transaction submitted under [`LocalChain::latency`], not processed yet.
+struct Deferred {
+    signature: Signature,
+    /// `None`: lost on the way.
+    tx: Option<Transaction>,
+    /// Calls of [`Chain::outcomes`] before the bank processes it.
+    polls_left: usize,
 }
 
 impl LocalChain {
@@ -35,6 +70,51 @@ impl LocalChain {
             sent: Vec::new(),
             attempts: 0,
             fail_after: None,
+            latency: 0,
+            lose: Vec::new(),
+            max_in_flight: 0,
+            submissions: 0,
+            deferred: Vec::new(),
+            resolved: HashMap::new(),
+            signed: HashSet::new(),
+        }
+    }
+
+    /// Transactions submitted under [`LocalChain::latency`] that the bank has not
+    /// processed yet (lost ones excluded).
+    pub fn unprocessed(&self) -> usize {
+        self.deferred.iter().filter(|d| d.tx.is_some()).count()
+    }
+
+    /// `instructions` signed over a blockhash under which no transaction was submitted
+    /// with the same message (the bank would take it for a duplicate).
+    async fn sign_new(
+        &mut self,
+        payer: &Keypair,
+        instructions: &[Instruction],
+        signers: &[&Keypair],
+    ) -> Result<Transaction, ChainError> {
+        let mut all = vec![payer];
+        all.extend_from_slice(signers);
+        let context = self.bank.context();
+        let mut blockhash = context
+            .banks_client
+            .get_latest_blockhash()
+            .await
+            .map_err(convert)?;
+        loop {
+            let mut tx = Transaction::new_with_payer(instructions, Some(&payer.pubkey()));
+            tx.try_sign(&all, blockhash)
+                .map_err(|e| ChainError::Rpc(e.to_string()))?;
+            if self.signed.insert(tx.signatures[0]) {
+                return Ok(tx);
+            }
+            let context = self.bank.context();
+            context.last_blockhash = blockhash;
+            blockhash = context
+                .get_new_latest_blockhash()
+                .await
+                .map_err(|e| ChainError::Rpc(e.to_string()))?;
         }
     }
 }
@@ -78,6 +158,73 @@ impl Chain for LocalChain {
             .map_err(convert)?;
         self.sent.push(sent.signature);
         Ok(sent.signature)
+    }
+
+    async fn submit(
+        &mut self,
+        payer: &Keypair,
+        instructions: &[Instruction],
+        signers: &[&Keypair],
+    ) -> Result<Signature, ChainError> {
+        if self.latency == 0 {
+            return self.send(payer, instructions, signers).await;
+        }
+        self.submissions += 1;
+        self.attempts += 1;
+        if self.fail_after.is_some_and(|n| self.sent.len() >= n) {
+            return Err(ChainError::Rpc(
+                "simulated crash (LocalChain::fail_after)".into(),
+            ));
+        }
+        let tx = self.sign_new(payer, instructions, signers).await?;
+        let signature = tx.signatures[0];
+        let lost = self.lose.contains(&self.submissions);
+        self.deferred.push(Deferred {
+            signature,
+            tx: (!lost).then_some(tx),
+            polls_left: self.latency,
+        });
+        self.max_in_flight = self
+            .max_in_flight
+            .max(self.deferred.len() + self.resolved.len());
+        Ok(signature)
+    }
+
+    /// Processes the submitted transactions that are due, in submit order, then reports.
+    /// A signature not submitted under `latency` was sent by `send`: landed.
+    async fn outcomes(&mut self, signatures: &[Signature]) -> Result<Vec<Outcome>, ChainError> {
+        let mut waiting = Vec::new();
+        for mut d in std::mem::take(&mut self.deferred) {
+            if d.polls_left > 0 {
+                d.polls_left -= 1;
+                waiting.push(d);
+                continue;
+            }
+            let outcome = match d.tx {
+                None => Outcome::Expired,
+                Some(tx) => {
+                    let client = &mut self.bank.context().banks_client;
+                    match client.process_transaction(tx).await.map_err(convert) {
+                        Ok(()) => {
+                            self.sent.push(d.signature);
+                            Outcome::Landed
+                        }
+                        Err(ChainError::Transaction(e)) => Outcome::Failed(e),
+                        Err(e) => panic!("the bank did not process a transaction: {e}"),
+                    }
+                }
+            };
+            self.resolved.insert(d.signature, outcome);
+        }
+        self.deferred = waiting;
+        Ok(signatures
+            .iter()
+            .map(|s| match self.resolved.remove(s) {
+                Some(outcome) => outcome,
+                None if self.deferred.iter().any(|d| d.signature == *s) => Outcome::Pending,
+                None => Outcome::Landed,
+            })
+            .collect())
     }
 
     async fn simulate(

@@ -51,6 +51,19 @@ impl ChainError {
     }
 }
 
+/// Where a transaction handed to [`Chain::submit`] stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Not confirmed yet, and it may still land.
+    Pending,
+    /// Confirmed, and it succeeded.
+    Landed,
+    /// Confirmed, and it failed (its fee is paid, its instructions had no effect).
+    Failed(TransactionError),
+    /// Never lands: its blockhash expired before it was confirmed.
+    Expired,
+}
+
 /// One async interface to a cluster. Methods take `&mut self` because the in-process
 /// bank needs it; an RPC client is cheap to share anyway.
 #[async_trait::async_trait(?Send)]
@@ -65,6 +78,26 @@ pub trait Chain {
         instructions: &[Instruction],
         signers: &[&Keypair],
     ) -> Result<Signature, ChainError>;
+
+    /// Signs and submits without waiting; [`Chain::outcomes`] tells how it went, so one
+    /// handle keeps many transactions in flight. An error means the transaction was
+    /// refused before it could land (a failed preflight) or the request got no answer.
+    /// Default: [`Chain::send`], which waits, so the transaction has landed by the time
+    /// this returns.
+    async fn submit(
+        &mut self,
+        payer: &Keypair,
+        instructions: &[Instruction],
+        signers: &[&Keypair],
+    ) -> Result<Signature, ChainError> {
+        self.send(payer, instructions, signers).await
+    }
+
+    /// The outcome of each signature returned by [`Chain::submit`], in order. Default:
+    /// [`Outcome::Landed`], which is what the default `submit` leaves behind.
+    async fn outcomes(&mut self, signatures: &[Signature]) -> Result<Vec<Outcome>, ChainError> {
+        Ok(vec![Outcome::Landed; signatures.len()])
+    }
 
     /// Simulates the transaction; compute units consumed when the node reports them.
     async fn simulate(

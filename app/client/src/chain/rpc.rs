@@ -1,6 +1,11 @@
 //! [`RpcChain`]: [`Chain`] over Solana JSON-RPC (any cluster), at `confirmed`.
+//!
+//! [`Chain::submit`] sends without waiting and remembers the last block height at which
+//! the transaction can land; [`Chain::outcomes`] reads the signature statuses and, for a
+//! transaction the node has never seen, the block height, so a transaction that can no
+//! longer land is reported [`Outcome::Expired`] rather than pending forever.
 
-use super::{Chain, ChainError};
+use super::{Chain, ChainError, Outcome};
 use solana_commitment_config::CommitmentConfig;
 use solana_rpc_client::nonblocking::rpc_client::RpcClient;
 use solana_sdk::{
@@ -11,20 +16,34 @@ use solana_sdk::{
     sysvar,
     transaction::Transaction,
 };
+use std::collections::HashMap;
 
 /// `getMultipleAccounts` takes at most this many addresses.
 const MAX_MULTIPLE_ACCOUNTS: usize = 100;
+/// `getSignatureStatuses` takes at most this many signatures.
+const MAX_SIGNATURE_STATUSES: usize = 256;
 
 /// A JSON-RPC endpoint as a [`Chain`].
 pub struct RpcChain {
     client: RpcClient,
+    /// Transactions submitted through [`Chain::submit`] and not resolved yet: the last
+    /// block height at which each can land.
+    in_flight: HashMap<Signature, u64>,
 }
 
 impl RpcChain {
     /// A client of `url` at `confirmed` commitment.
     pub fn new(url: impl Into<String>) -> Self {
+        Self::with_client(RpcClient::new_with_commitment(
+            url.into(),
+            CommitmentConfig::confirmed(),
+        ))
+    }
+
+    fn with_client(client: RpcClient) -> Self {
         Self {
-            client: RpcClient::new_with_commitment(url.into(), CommitmentConfig::confirmed()),
+            client,
+            in_flight: HashMap::new(),
         }
     }
 
@@ -33,19 +52,56 @@ impl RpcChain {
         self.client.url()
     }
 
+    /// The transaction signed over the latest blockhash, and the last block height at
+    /// which it can land.
     async fn signed(
         &self,
         payer: &Keypair,
         instructions: &[Instruction],
         signers: &[&Keypair],
-    ) -> Result<Transaction, ChainError> {
-        let blockhash = self.client.get_latest_blockhash().await.map_err(rpc)?;
+    ) -> Result<(Transaction, u64), ChainError> {
+        let (blockhash, last_valid) = self
+            .client
+            .get_latest_blockhash_with_commitment(self.client.commitment())
+            .await
+            .map_err(rpc)?;
         let mut all = vec![payer];
         all.extend_from_slice(signers);
         let mut tx = Transaction::new_with_payer(instructions, Some(&payer.pubkey()));
         tx.try_sign(&all, blockhash)
             .map_err(|e| ChainError::Rpc(format!("signing: {e}")))?;
-        Ok(tx)
+        Ok((tx, last_valid))
+    }
+
+    /// What `getSignatureStatuses` says of each signature now: `None` where the node has
+    /// no status (not seen yet, or never will be), [`Outcome::Pending`] where the
+    /// transaction is processed but not confirmed.
+    async fn statuses(&self, signatures: &[Signature]) -> Result<Vec<Option<Outcome>>, ChainError> {
+        let commitment = self.client.commitment();
+        let mut out = Vec::with_capacity(signatures.len());
+        for chunk in signatures.chunks(MAX_SIGNATURE_STATUSES) {
+            let statuses = self
+                .client
+                .get_signature_statuses(chunk)
+                .await
+                .map_err(rpc)?
+                .value;
+            if statuses.len() != chunk.len() {
+                return Err(ChainError::Rpc(format!(
+                    "getSignatureStatuses answered {} statuses for {} signatures",
+                    statuses.len(),
+                    chunk.len()
+                )));
+            }
+            out.extend(statuses.into_iter().map(|status| {
+                status.map(|s| match (s.satisfies_commitment(commitment), s.err) {
+                    (false, _) => Outcome::Pending,
+                    (true, None) => Outcome::Landed,
+                    (true, Some(e)) => Outcome::Failed(e),
+                })
+            }));
+        }
+        Ok(out)
     }
 }
 
@@ -77,11 +133,64 @@ impl Chain for RpcChain {
         instructions: &[Instruction],
         signers: &[&Keypair],
     ) -> Result<Signature, ChainError> {
-        let tx = self.signed(payer, instructions, signers).await?;
+        let (tx, _) = self.signed(payer, instructions, signers).await?;
         self.client
             .send_and_confirm_transaction(&tx)
             .await
             .map_err(rpc)
+    }
+
+    /// Sends with preflight at `confirmed` (a failed simulation comes back at once as an
+    /// error) and does not wait. After an RPC error the transaction may still have
+    /// reached the cluster and land; it is not tracked, so callers re-read the chain
+    /// before sending its instructions again.
+    async fn submit(
+        &mut self,
+        payer: &Keypair,
+        instructions: &[Instruction],
+        signers: &[&Keypair],
+    ) -> Result<Signature, ChainError> {
+        let (tx, last_valid) = self.signed(payer, instructions, signers).await?;
+        let signature = self.client.send_transaction(&tx).await.map_err(rpc)?;
+        self.in_flight.insert(signature, last_valid);
+        Ok(signature)
+    }
+
+    /// Statuses at `confirmed`, 256 signatures a request. A signature with no status is
+    /// [`Outcome::Expired`] once the block height is past its last valid height (its
+    /// status asked again after the height was read, so a transaction that landed between
+    /// the two requests is not taken for expired), [`Outcome::Pending`] before. A
+    /// signature this handle did not submit, or already reported resolved, is pending
+    /// until it has a status.
+    async fn outcomes(&mut self, signatures: &[Signature]) -> Result<Vec<Outcome>, ChainError> {
+        let mut out = self.statuses(signatures).await?;
+        let unseen: Vec<usize> = (0..signatures.len())
+            .filter(|&i| out[i].is_none() && self.in_flight.contains_key(&signatures[i]))
+            .collect();
+        if !unseen.is_empty() {
+            let height = self.client.get_block_height().await.map_err(rpc)?;
+            let stale: Vec<usize> = unseen
+                .into_iter()
+                .filter(|&i| self.in_flight[&signatures[i]] < height)
+                .collect();
+            if !stale.is_empty() {
+                let again: Vec<Signature> = stale.iter().map(|&i| signatures[i]).collect();
+                let again = self.statuses(&again).await?;
+                for (i, outcome) in stale.into_iter().zip(again) {
+                    out[i] = Some(outcome.unwrap_or(Outcome::Expired));
+                }
+            }
+        }
+        let out: Vec<Outcome> = out
+            .into_iter()
+            .map(|o| o.unwrap_or(Outcome::Pending))
+            .collect();
+        for (signature, outcome) in signatures.iter().zip(&out) {
+            if *outcome != Outcome::Pending {
+                self.in_flight.remove(signature);
+            }
+        }
+        Ok(out)
     }
 
     async fn simulate(
@@ -90,7 +199,7 @@ impl Chain for RpcChain {
         instructions: &[Instruction],
         signers: &[&Keypair],
     ) -> Result<Option<u64>, ChainError> {
-        let tx = self.signed(payer, instructions, signers).await?;
+        let (tx, _) = self.signed(payer, instructions, signers).await?;
         let result = self
             .client
             .simulate_transaction(&tx)
@@ -123,5 +232,153 @@ impl Chain for RpcChain {
             .get_minimum_balance_for_rent_exemption(space)
             .await
             .map_err(rpc)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::{Value, json};
+    use solana_rpc_client::{
+        mock_sender::{MockSender, MocksMap},
+        rpc_client::RpcClientConfig,
+    };
+    use solana_rpc_client_api::request::RpcRequest;
+    use solana_sdk::{instruction::InstructionError, transaction::TransactionError};
+    use std::{
+        future::Future,
+        pin::pin,
+        task::{Context, Poll, Waker},
+    };
+
+    /// Runs a future that never waits (the mock sender answers at once).
+    fn block_on<F: Future>(future: F) -> F::Output {
+        match pin!(future).poll(&mut Context::from_waker(Waker::noop())) {
+            Poll::Ready(output) => output,
+            Poll::Pending => panic!("the mock RPC client waited"),
+        }
+    }
+
+    /// A chain whose node gives `answers` in order per request, and its defaults after
+    /// (`getLatestBlockhash`: last valid block height 1234).
+    fn chain(answers: Vec<(RpcRequest, Value)>) -> RpcChain {
+        let mocks: MocksMap = answers.into_iter().collect();
+        RpcChain::with_client(RpcClient::new_sender(
+            MockSender::new_with_mocks_map("succeeds", mocks),
+            RpcClientConfig::with_commitment(CommitmentConfig::confirmed()),
+        ))
+    }
+
+    fn statuses(statuses: Vec<Value>) -> (RpcRequest, Value) {
+        (
+            RpcRequest::GetSignatureStatuses,
+            json!({ "context": { "slot": 1 }, "value": statuses }),
+        )
+    }
+
+    fn height(height: u64) -> (RpcRequest, Value) {
+        (RpcRequest::GetBlockHeight, json!(height))
+    }
+
+    fn status(confirmation: &str, err: Value) -> Value {
+        let legacy = if err.is_null() {
+            json!({ "Ok": null })
+        } else {
+            json!({ "Err": err })
+        };
+        json!({ "slot": 1, "confirmations": 1, "status": legacy, "err": err,
+                "confirmationStatus": confirmation })
+    }
+
+    fn landed() -> Value {
+        status("confirmed", Value::Null)
+    }
+
+    /// `n` transactions submitted through `chain`, all different.
+    fn submit(chain: &mut RpcChain, n: u8) -> Vec<Signature> {
+        let payer = Keypair::new();
+        let program = Pubkey::new_unique();
+        (0..n)
+            .map(|i| {
+                let ix = Instruction::new_with_bytes(program, &[i], vec![]);
+                block_on(chain.submit(&payer, &[ix], &[])).unwrap()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn outcomes_follow_the_statuses_then_the_block_height() {
+        let custom = json!({ "InstructionError": [0, { "Custom": 6001 }] });
+        let mut chain = chain(vec![
+            // First poll: landed, failed, processed only, unseen, unseen (height 1000,
+            // before the last valid height 1234).
+            statuses(vec![
+                landed(),
+                status("confirmed", custom),
+                status("processed", Value::Null),
+                Value::Null,
+                Value::Null,
+            ]),
+            height(1000),
+            // Second poll of the last three: confirmed; unseen past 1234, asked again:
+            // still unseen, and landed meanwhile.
+            statuses(vec![landed(), Value::Null, Value::Null]),
+            height(1235),
+            statuses(vec![Value::Null, landed()]),
+            // A resolved signature asked again, unseen: not expired, it is not tracked.
+            statuses(vec![Value::Null]),
+        ]);
+        let s = submit(&mut chain, 5);
+        assert_eq!(chain.in_flight.len(), 5);
+
+        let first = block_on(chain.outcomes(&s)).unwrap();
+        assert_eq!(
+            first,
+            vec![
+                Outcome::Landed,
+                Outcome::Failed(TransactionError::InstructionError(
+                    0,
+                    InstructionError::Custom(6001)
+                )),
+                Outcome::Pending,
+                Outcome::Pending,
+                Outcome::Pending,
+            ]
+        );
+        assert_eq!(chain.in_flight.len(), 3, "the resolved ones are forgotten");
+
+        let second = block_on(chain.outcomes(&s[2..])).unwrap();
+        assert_eq!(
+            second,
+            vec![Outcome::Landed, Outcome::Expired, Outcome::Landed]
+        );
+        assert!(chain.in_flight.is_empty());
+
+        assert_eq!(
+            block_on(chain.outcomes(&s[3..4])).unwrap(),
+            vec![Outcome::Pending]
+        );
+    }
+
+    #[test]
+    fn outcomes_ask_256_signatures_a_request() {
+        let mut chain = chain(vec![
+            statuses(vec![landed(); 256]),
+            statuses(vec![landed(); 44]),
+        ]);
+        let mut s = submit(&mut chain, 150);
+        s.extend(submit(&mut chain, 150));
+        let outcomes = block_on(chain.outcomes(&s)).unwrap();
+        assert_eq!(outcomes, vec![Outcome::Landed; 300]);
+    }
+
+    #[test]
+    fn outcomes_reject_a_short_answer() {
+        let mut chain = chain(vec![statuses(vec![landed()])]);
+        let s = submit(&mut chain, 2);
+        assert!(matches!(
+            block_on(chain.outcomes(&s)),
+            Err(ChainError::Rpc(_))
+        ));
     }
 }
