@@ -2,7 +2,10 @@
 
 use crate::ClientError;
 use anchor_lang::{AccountDeserialize, Discriminator};
-use floodgate::state::{Distributor, Shard, VestingStatus, bitmap_len, is_claimed};
+use floodgate::{
+    constants::{MAX_DEPTH, MAX_SHARD_BITS},
+    state::{Distributor, Shard, VestingStatus, bitmap_len, is_claimed, num_shards_for},
+};
 
 fn zero_copy<T: bytemuck::Pod + Discriminator>(
     data: &[u8],
@@ -24,9 +27,28 @@ fn zero_copy<T: bytemuck::Pod + Discriminator>(
     Ok(bytemuck::pod_read_unaligned(&data[8..size]))
 }
 
-/// Decodes a distributor account.
+/// Decodes a distributor account. Only shapes the program writes are accepted (shard
+/// bits and depth within their limits, the shard count of the leaf count), so helpers
+/// such as `shard_of` and `shard_leaf_count` cannot overflow on what a node returns.
 pub fn distributor(data: &[u8]) -> Result<Distributor, ClientError> {
-    zero_copy(data, "distributor")
+    let d: Distributor = zero_copy(data, "distributor")?;
+    let shape = |reason: String| ClientError::AccountData {
+        what: "distributor",
+        reason,
+    };
+    if d.shard_bits > MAX_SHARD_BITS || d.depth > MAX_DEPTH {
+        return Err(shape(format!(
+            "shard bits {} or depth {} beyond the program's limits",
+            d.shard_bits, d.depth
+        )));
+    }
+    if d.num_leaves == 0 || d.num_shards != num_shards_for(d.num_leaves, d.shard_bits) {
+        return Err(shape(format!(
+            "{} shards do not fit {} leaves in shards of 2^{}",
+            d.num_shards, d.num_leaves, d.shard_bits
+        )));
+    }
+    Ok(d)
 }
 
 /// A decoded shard: header and claim bitmap.
