@@ -8,6 +8,7 @@ use floodgate_client::{
     chain::{Chain, ChainError},
     drop::Manifest,
     instructions::DistributorKeys,
+    local::token,
 };
 
 #[tokio::test]
@@ -78,6 +79,46 @@ async fn create_killed_after_half_the_shards_resumes_without_repeating_anything(
         (0, 0, 0)
     );
     assert_eq!(f.chain.sent.len(), 11);
+}
+
+/// With a Token-2022 transfer fee, each vault is sent its total plus the fee, so it
+/// holds (at least) what its leaves need and a second run finds nothing to top up.
+#[tokio::test]
+async fn create_pays_the_transfer_fee_on_top_so_every_vault_holds_its_total() {
+    let fee = token::MintExtension::TransferFee {
+        basis_points: 250,
+        maximum_fee: 3_000_000,
+    };
+    let mut f = Fixture::with_mint(12, 2, anchor_spl::token_2022::ID, &[fee]).await;
+    let report = f.create().await.unwrap();
+    assert_eq!(report.shards_created, 3);
+    let m = Manifest::load(&f.drop).unwrap();
+    let address = m.distributor.unwrap();
+    let state =
+        accounts::distributor(&f.chain.account(&address).await.unwrap().unwrap().data).unwrap();
+    let keys = DistributorKeys::from_state(address, &state);
+    let mut sent = 0;
+    for info in &m.shards {
+        let vault = f.balance(&keys.vault(info.index)).await;
+        // 2.5 % capped at 3 tokens, rounded up: never short, at most a unit over.
+        assert!(
+            (info.total..=info.total + 1).contains(&vault),
+            "vault {} holds {vault} for {}",
+            info.index,
+            info.total
+        );
+        let expected_fee = (info.total * 250).div_ceil(10_000 - 250).min(3_000_000);
+        sent += info.total + expected_fee;
+    }
+    let creator_ata = f.creator_ata;
+    let spent = MINTED - f.balance(&creator_ata).await;
+    assert!(spent > m.total_amount, "the fees were paid on top");
+    assert!(
+        spent.abs_diff(sent) <= m.shards.len() as u64,
+        "{spent} vs {sent}"
+    );
+    let again = f.create().await.unwrap();
+    assert_eq!((again.vaults_topped_up, again.transactions), (0, 0));
 }
 
 #[tokio::test]

@@ -14,7 +14,7 @@ use anchor_lang::prelude::Pubkey;
 use anyhow::{Context, anyhow, bail, ensure};
 use floodgate::instructions::CreateDistributorArgs;
 use floodgate_client::{
-    chain::{mint_decimals, token_balance},
+    chain::{gross_for_net, mint_decimals, token_balance},
     drop::DropFolder,
     instructions as ix, pda,
 };
@@ -171,7 +171,17 @@ pub async fn run(args: &Args, ctx: &mut Ctx<'_>) -> anyhow::Result<CreateReport>
             }
         }
     }
-    let needed: u64 = todo.iter().map(|t| t.2).sum();
+    // What to send for each vault to receive its amount: a transfer fee is on top.
+    let todo: Vec<(u32, bool, u64, u64)> = todo
+        .into_iter()
+        .map(|(index, create, amount)| {
+            let gross = gross_for_net(&mint.data, amount).ok_or_else(|| {
+                anyhow!("the mint's transfer fee leaves no amount that delivers {amount}")
+            })?;
+            Ok((index, create, amount, gross))
+        })
+        .collect::<anyhow::Result<_>>()?;
+    let needed: u64 = todo.iter().map(|t| t.3).sum();
     if needed > 0 {
         let balance = ctx
             .chain
@@ -189,12 +199,12 @@ pub async fn run(args: &Args, ctx: &mut Ctx<'_>) -> anyhow::Result<CreateReport>
     }
     let bar = progress(todo.len() as u64, "shards", ctx.format);
     let mut funded = 0u64;
-    for (index, create, amount) in todo {
+    for (index, create, amount, gross) in todo {
         let mut instructions = Vec::with_capacity(2);
         if create {
             instructions.push(ix::create_shard(&keys, &creator, index, amount));
         }
-        instructions.push(ix::fund_vault(&keys, index, &source, &creator, amount));
+        instructions.push(ix::fund_vault(&keys, index, &source, &creator, gross));
         ctx.send(&instructions)
             .await
             .with_context(|| format!("shard {index}: run create again to resume"))?;

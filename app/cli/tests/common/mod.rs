@@ -29,6 +29,7 @@ pub struct Fixture {
     pub creator: Keypair,
     pub mint: Pubkey,
     pub creator_ata: Pubkey,
+    pub token_program: Pubkey,
     /// Claimants with their keypairs, in CSV order; amount of claimant i is
     /// `(i + 1)` tokens.
     pub claimants: Vec<Keypair>,
@@ -40,20 +41,30 @@ impl Fixture {
     /// A bank, a mint, the creator's funded token account, and a drop folder of `n`
     /// claimants with `shard_bits` (pages of 4 leaves).
     pub async fn new(n: usize, shard_bits: u8) -> Self {
+        Self::with_mint(n, shard_bits, TOKEN_PROGRAM, &[]).await
+    }
+
+    /// [`Fixture::new`] with a mint of `token_program` carrying `extensions`.
+    pub async fn with_mint(
+        n: usize,
+        shard_bits: u8,
+        token_program: Pubkey,
+        extensions: &[token::MintExtension],
+    ) -> Self {
         let mut bank = LocalBank::start().await;
         let creator = bank.payer().insecure_clone();
-        let mint = token::create_mint(&mut bank, &TOKEN_PROGRAM, DECIMALS, &[])
+        let mint = token::create_mint(&mut bank, &token_program, DECIMALS, extensions)
             .await
             .unwrap()
             .pubkey();
-        let creator_ata = token::create_ata(&mut bank, &mint, &creator.pubkey(), &TOKEN_PROGRAM)
+        let creator_ata = token::create_ata(&mut bank, &mint, &creator.pubkey(), &token_program)
             .await
             .unwrap();
         token::mint_to(
             &mut bank,
             &mint,
             &creator_ata,
-            &TOKEN_PROGRAM,
+            &token_program,
             MINTED,
             DECIMALS,
         )
@@ -84,6 +95,7 @@ impl Fixture {
             creator,
             mint,
             creator_ata,
+            token_program,
             claimants,
             dir,
             drop,
@@ -118,7 +130,7 @@ impl Fixture {
     }
 
     pub fn ata(&self, owner: &Pubkey) -> Pubkey {
-        floodgate_client::pda::associated_token(owner, &self.mint, &TOKEN_PROGRAM)
+        floodgate_client::pda::associated_token(owner, &self.mint, &self.token_program)
     }
 }
 

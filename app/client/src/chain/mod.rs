@@ -8,7 +8,7 @@ pub mod local;
 pub mod rpc;
 
 use anchor_spl::token_interface::spl_token_2022::{
-    extension::StateWithExtensions,
+    extension::{BaseStateWithExtensions, StateWithExtensions, transfer_fee::TransferFeeConfig},
     state::{Account as TokenAccountState, Mint as MintState},
 };
 use solana_sdk::{
@@ -132,6 +132,23 @@ pub fn token_account_mint(data: &[u8]) -> Option<Pubkey> {
     StateWithExtensions::<TokenAccountState>::unpack(data)
         .ok()
         .map(|s| s.base.mint)
+}
+
+/// What a `transfer_checked` of the mint in `mint_data` must send for `net` to arrive:
+/// `net` plus the larger of the two fees a Token-2022 TransferFee mint may charge (its
+/// older and newer schedules; which one applies depends on the epoch), so at least
+/// `net` arrives. SPL Token and other mints charge nothing. `None` if `data` is not a
+/// mint, on overflow, or when no amount delivers `net`.
+pub fn gross_for_net(mint_data: &[u8], net: u64) -> Option<u64> {
+    let mint = StateWithExtensions::<MintState>::unpack(mint_data).ok()?;
+    let Ok(config) = mint.get_extension::<TransferFeeConfig>() else {
+        return Some(net);
+    };
+    let fee = [&config.older_transfer_fee, &config.newer_transfer_fee]
+        .into_iter()
+        .map(|schedule| schedule.calculate_inverse_fee(net))
+        .try_fold(0u64, |max, fee| Some(max.max(fee?)))?;
+    net.checked_add(fee)
 }
 
 /// The decimals of a mint (SPL Token or Token-2022), `None` if `data` is not one.
