@@ -10,14 +10,12 @@ use crate::{
     output::{Report, tokens},
 };
 use anchor_lang::prelude::Pubkey;
-use anyhow::{Context, anyhow, bail, ensure};
+use anyhow::{Context, anyhow, ensure};
 use floodgate_client::{
     ClientError, accounts,
-    chain::token_account_mint,
     drop::Manifest,
     instructions::{self as ix, LeafClaim},
     lookup::{Claimable, LocalDir, Lookup, PageSource},
-    pda,
 };
 use serde::Serialize;
 use solana_sdk::signature::Signer;
@@ -137,43 +135,12 @@ pub async fn run(args: &Args, ctx: &mut Ctx<'_>) -> anyhow::Result<ClaimReport> 
 
     // 4. Destination, compute budget, send.
     let mut instructions = Vec::new();
-    let destination = match args.to {
-        Some(to) => {
-            let account = ctx
-                .chain
-                .account(&to)
-                .await?
-                .ok_or_else(|| anyhow!("--to {to} does not exist"))?;
-            if token_account_mint(&account.data) != Some(d.mint) {
-                bail!("--to {to} is not a token account of mint {}", d.mint);
-            }
-            to
-        }
-        None => {
-            let ata = pda::associated_token(&claimant, &d.mint, &d.token_program);
-            if ctx.chain.account(&ata).await?.is_none() {
-                instructions.push(ix::create_claimant_ata(&keys, &claimant, &claimant));
-            }
-            ata
-        }
-    };
+    let destination =
+        common::destination(ctx.chain, &keys, &claimant, args.to, &mut instructions).await?;
     let leaf = LeafClaim::from(found.clone());
     instructions.push(ix::claim(&keys, &leaf, &destination, &claimant));
-    let units = ctx
-        .chain
-        .simulate(ctx.payer, &instructions, &[])
-        .await
-        .context("simulating the claim")?;
-    let limit = units.filter(|u| *u > 0).map(common::with_margin);
-    let mut budget = Vec::new();
-    if let Some(limit) = limit {
-        budget.push(common::compute_unit_limit(limit));
-    }
-    if let Some(fee) = args.priority_fee {
-        budget.push(common::compute_unit_price(fee));
-    }
-    budget.extend(instructions);
-    let signature = ctx.send(&budget).await.context("sending the claim")?;
+    let (signature, limit) =
+        common::send_budgeted(ctx, instructions, args.priority_fee, "the claim").await?;
     Ok(ClaimReport {
         claimant: claimant.to_string(),
         index: found.index,

@@ -1,14 +1,17 @@
 //! What several commands share: reading the distributor and its shards from the chain,
-//! timestamps, token and compute-budget instructions.
+//! timestamps, a claimant's destination, and sending behind a compute budget.
 
+use super::Ctx;
 use anchor_lang::prelude::Pubkey;
 use anyhow::{Context, anyhow, bail};
 use floodgate::state::Distributor;
 use floodgate_client::{
     accounts::{self, ShardState},
-    chain::{Chain, token_balance},
-    instructions::DistributorKeys,
+    chain::{Chain, token_account_mint, token_balance},
+    instructions::{self as ix, DistributorKeys},
+    pda,
 };
+use solana_sdk::{instruction::Instruction, signature::Signature};
 
 pub use floodgate_client::instructions::{compute_unit_limit, compute_unit_price};
 
@@ -98,4 +101,57 @@ pub fn show_time(ts: i64) -> String {
     chrono::DateTime::from_timestamp(ts, 0)
         .map(|t| t.to_rfc3339())
         .unwrap_or_else(|| ts.to_string())
+}
+
+/// The token account a claimant's tokens go to: `to` when given (it must be a token
+/// account of the mint), else the claimant's associated token account, whose creation
+/// is pushed onto `instructions` when it does not exist yet.
+pub async fn destination(
+    chain: &mut dyn Chain,
+    keys: &DistributorKeys,
+    claimant: &Pubkey,
+    to: Option<Pubkey>,
+    instructions: &mut Vec<Instruction>,
+) -> anyhow::Result<Pubkey> {
+    if let Some(to) = to {
+        let account = chain
+            .account(&to)
+            .await?
+            .ok_or_else(|| anyhow!("--to {to} does not exist"))?;
+        if token_account_mint(&account.data) != Some(keys.mint) {
+            bail!("--to {to} is not a token account of mint {}", keys.mint);
+        }
+        return Ok(to);
+    }
+    let ata = pda::associated_token(claimant, &keys.mint, &keys.token_program);
+    if chain.account(&ata).await?.is_none() {
+        instructions.push(ix::create_claimant_ata(keys, claimant, claimant));
+    }
+    Ok(ata)
+}
+
+/// Sends `instructions` behind a compute-unit limit set from a simulation (with
+/// [`with_margin`]) and an optional priority fee; returns the signature and the limit.
+/// `what` names the transaction in errors ("the claim").
+pub async fn send_budgeted(
+    ctx: &mut Ctx<'_>,
+    instructions: Vec<Instruction>,
+    priority_fee: Option<u64>,
+    what: &str,
+) -> anyhow::Result<(Signature, Option<u32>)> {
+    let units = ctx
+        .chain
+        .simulate(ctx.payer, &instructions, &[])
+        .await
+        .with_context(|| format!("simulating {what}"))?;
+    let limit = units.filter(|u| *u > 0).map(with_margin);
+    let mut budget = Vec::with_capacity(instructions.len() + 2);
+    budget.extend(limit.map(compute_unit_limit));
+    budget.extend(priority_fee.map(compute_unit_price));
+    budget.extend(instructions);
+    let signature = ctx
+        .send(&budget)
+        .await
+        .with_context(|| format!("sending {what}"))?;
+    Ok((signature, limit))
 }

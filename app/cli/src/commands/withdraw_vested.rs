@@ -15,7 +15,6 @@ use anyhow::{Context, anyhow, bail, ensure};
 use floodgate::state::vested_amount;
 use floodgate_client::{
     accounts,
-    chain::token_account_mint,
     drop::{MANIFEST_FILE, Manifest},
     instructions as ix,
     lookup::PageSource,
@@ -236,26 +235,8 @@ pub async fn run(args: &Args, ctx: &mut Ctx<'_>) -> anyhow::Result<WithdrawRepor
 
     // 5. Destination, compute budget, send.
     let mut instructions = Vec::new();
-    let destination = match args.to {
-        Some(to) => {
-            let account = ctx
-                .chain
-                .account(&to)
-                .await?
-                .ok_or_else(|| anyhow!("--to {to} does not exist"))?;
-            if token_account_mint(&account.data) != Some(d.mint) {
-                bail!("--to {to} is not a token account of mint {}", d.mint);
-            }
-            to
-        }
-        None => {
-            let ata = pda::associated_token(&claimant, &d.mint, &d.token_program);
-            if ctx.chain.account(&ata).await?.is_none() {
-                instructions.push(ix::create_claimant_ata(&keys, &claimant, &claimant));
-            }
-            ata
-        }
-    };
+    let destination =
+        common::destination(ctx.chain, &keys, &claimant, args.to, &mut instructions).await?;
     instructions.push(ix::withdraw_vested(
         &keys,
         index,
@@ -263,21 +244,8 @@ pub async fn run(args: &Args, ctx: &mut Ctx<'_>) -> anyhow::Result<WithdrawRepor
         &destination,
         &status.rent_payer,
     ));
-    let units = ctx
-        .chain
-        .simulate(ctx.payer, &instructions, &[])
-        .await
-        .context("simulating the withdrawal")?;
-    let limit = units.filter(|u| *u > 0).map(common::with_margin);
-    let mut budget = Vec::new();
-    if let Some(limit) = limit {
-        budget.push(common::compute_unit_limit(limit));
-    }
-    if let Some(fee) = args.priority_fee {
-        budget.push(common::compute_unit_price(fee));
-    }
-    budget.extend(instructions);
-    let signature = ctx.send(&budget).await.context("sending the withdrawal")?;
+    let (signature, limit) =
+        common::send_budgeted(ctx, instructions, args.priority_fee, "the withdrawal").await?;
     Ok(WithdrawReport {
         claimant: claimant.to_string(),
         distributor: address.to_string(),
