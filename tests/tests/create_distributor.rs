@@ -144,6 +144,36 @@ async fn rejects_vesting_longer_than_u32_seconds() {
     );
 }
 
+/// Timestamps at the ends of `i64`: a span that overflows is too long, and a clawback
+/// time past `i64::MAX` cannot be computed; both refused, neither panics.
+#[tokio::test]
+async fn extreme_timestamps_are_refused_without_overflow() {
+    let mut f = prepared().await;
+    let a = f.args.clone();
+    let whole_range = CreateDistributorArgs {
+        claims_start_ts: i64::MIN,
+        vesting_start_ts: i64::MIN,
+        vesting_end_ts: i64::MAX,
+        clawback_start_ts: i64::MAX,
+        ..a.clone()
+    };
+    assert_error(
+        f.create_distributor_with(whole_range).await,
+        FloodgateError::VestingTooLong,
+    );
+    let at_the_end = CreateDistributorArgs {
+        claims_start_ts: i64::MAX - 10,
+        vesting_start_ts: i64::MAX - 10,
+        vesting_end_ts: i64::MAX,
+        clawback_start_ts: i64::MAX,
+        ..a
+    };
+    assert_error(
+        f.create_distributor_with(at_the_end).await,
+        FloodgateError::ArithmeticOverflow,
+    );
+}
+
 #[tokio::test]
 async fn rejects_clawback_less_than_a_day_after_vesting() {
     let mut f = prepared().await;

@@ -102,7 +102,9 @@ impl CreateDistributor<'_> {
             FloodgateError::InvalidTimestamps
         );
         require!(
-            args.vesting_end_ts - args.vesting_start_ts <= MAX_VESTING_SECS,
+            args.vesting_end_ts
+                .checked_sub(args.vesting_start_ts)
+                .is_some_and(|length| length <= MAX_VESTING_SECS),
             FloodgateError::VestingTooLong
         );
         // 4.
