@@ -377,6 +377,17 @@ async fn a_locked_leaf_needs_its_vesting_account() {
         f.send(&[instruction], &[&claimant]).await,
         FloodgateError::VestingAccountMissing,
     );
+    // The vesting account given, the system program left out.
+    let mut instruction = f.claim_ix(&leaf).await;
+    swap_account(
+        &mut instruction,
+        anchor_lang::system_program::ID,
+        floodgate::ID,
+    );
+    assert_error(
+        f.send(&[instruction], &[&claimant]).await,
+        FloodgateError::VestingAccountMissing,
+    );
 }
 
 #[tokio::test]
