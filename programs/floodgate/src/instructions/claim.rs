@@ -112,8 +112,16 @@ impl<'info> Claim<'info> {
     #[inline(never)]
     pub fn handler(ctx: Context<Self>, args: ClaimArgs) -> Result<()> {
         crate::checkpoint!("accounts");
-        let a = &ctx.accounts;
-        ClaimAccounts {
+        claim_accounts!(ctx.accounts, pushed: false).settle(&args)
+    }
+}
+
+/// [`ClaimAccounts`] borrowed from a [`Claim`] or a
+/// [`ClaimFor`](crate::instructions::ClaimFor): they have the same fields.
+macro_rules! claim_accounts {
+    ($accounts:expr, pushed: $pushed:expr) => {{
+        let a = &$accounts;
+        $crate::instructions::claim::ClaimAccounts {
             claimant: a.claimant.key,
             distributor: &a.distributor,
             shard: a.shard.as_ref(),
@@ -124,11 +132,11 @@ impl<'info> Claim<'info> {
             vesting: a.vesting.as_ref().map(AsRef::as_ref),
             token_program: a.token_program.as_ref(),
             system_program: a.system_program.is_some(),
-            canonical_vesting_bump: false,
+            pushed: $pushed,
         }
-        .settle(&args)
-    }
+    }};
 }
+pub(crate) use claim_accounts;
 
 /// The accounts of one claim, whoever signs it: borrowed from [`Claim`] or
 /// [`ClaimFor`](crate::instructions::ClaimFor).
@@ -144,14 +152,16 @@ pub(crate) struct ClaimAccounts<'a, 'info> {
     pub token_program: &'a AccountInfo<'info>,
     /// Whether the system program was passed (needed only to create a vesting status).
     pub system_program: bool,
-    /// Whether `vesting_bump` must be the canonical bump. Set for `claim_for`, where the
-    /// pusher chooses it: a status at another bump's address would be valid, but the
-    /// claimant's client looks for it at the canonical address.
-    pub canonical_vesting_bump: bool,
+    /// Whether this is `claim_for`: the distributor must allow it, and `vesting_bump`
+    /// must be the canonical bump (the pusher chooses it: a status at another bump's
+    /// address would be valid, but the claimant's client looks for it at the canonical
+    /// address).
+    pub pushed: bool,
 }
 
 impl<'info> ClaimAccounts<'_, 'info> {
     /// CHECK list, then the payout:
+    /// 0. `claim_for` only: the distributor allows it;
     /// 1. the shard belongs to the distributor, and the vault, mint and token program
     ///    are the ones it stores;
     /// 2. claims are not paused and have started;
@@ -165,6 +175,11 @@ impl<'info> ClaimAccounts<'_, 'info> {
     #[inline(never)]
     pub(crate) fn settle(&self, args: &ClaimArgs) -> Result<()> {
         let distributor = self.distributor.load()?;
+        // 0.
+        require!(
+            !self.pushed || distributor.allows_claim_for(),
+            FloodgateError::ClaimForDisabled
+        );
         {
             let mut data = self.shard.try_borrow_mut_data()?;
             let (shard, bitmap) = header_and_bitmap(&mut data)?;
@@ -284,7 +299,7 @@ impl<'info> ClaimAccounts<'_, 'info> {
             expected,
             FloodgateError::InvalidVestingAccount
         );
-        if self.canonical_vesting_bump {
+        if self.pushed {
             // Canonical: no higher bump gives an address (each try is one
             // create_program_address; the canonical bump is 255 half of the time).
             for higher in (args.vesting_bump..u8::MAX).map(|b| b + 1) {

@@ -4,7 +4,7 @@
 
 use crate::{
     errors::FloodgateError,
-    instructions::claim::{ClaimAccounts, ClaimArgs},
+    instructions::claim::{ClaimArgs, claim_accounts},
     state::{Distributor, Shard},
 };
 use anchor_lang::prelude::*;
@@ -53,20 +53,12 @@ pub struct ClaimFor<'info> {
 }
 
 impl<'info> ClaimFor<'info> {
-    /// CHECK list:
-    /// 1. the distributor allows `claim_for`;
-    /// 2. the destination is the claimant's associated token account (derived from
-    ///    `ata_bump`, no bump search);
-    ///
-    /// Then every check of `claim`, and a vesting status only at the canonical address.
+    /// CHECK: the destination is the claimant's associated token account (derived
+    /// from `ata_bump`, no bump search). Then every check of `claim`, with the two of
+    /// `claim_for` (the distributor allows it; a vesting status only at the canonical
+    /// address) in `ClaimAccounts::settle`, from its one load of the distributor.
     #[inline(never)]
     pub fn validate(&self, ata_bump: u8) -> Result<()> {
-        // 1.
-        require!(
-            self.distributor.load()?.allows_claim_for(),
-            FloodgateError::ClaimForDisabled
-        );
-        // 2.
         let ata = Pubkey::create_program_address(
             &[
                 self.claimant.key.as_ref(),
@@ -87,20 +79,6 @@ impl<'info> ClaimFor<'info> {
 
     #[inline(never)]
     pub fn handler(ctx: Context<Self>, args: ClaimArgs, _ata_bump: u8) -> Result<()> {
-        let a = &ctx.accounts;
-        ClaimAccounts {
-            claimant: a.claimant.key,
-            distributor: &a.distributor,
-            shard: a.shard.as_ref(),
-            vault: a.vault.as_ref(),
-            mint: a.mint.as_ref(),
-            destination: a.destination.as_ref(),
-            payer: a.payer.as_ref(),
-            vesting: a.vesting.as_ref().map(AsRef::as_ref),
-            token_program: a.token_program.as_ref(),
-            system_program: a.system_program.is_some(),
-            canonical_vesting_bump: true,
-        }
-        .settle(&args)
+        claim_accounts!(ctx.accounts, pushed: true).settle(&args)
     }
 }

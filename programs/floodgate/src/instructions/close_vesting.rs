@@ -7,7 +7,7 @@ use crate::{
     constants::SHARD_SEED,
     errors::FloodgateError,
     events::VestingClosed,
-    state::{Distributor, Shard, VestingStatus, is_claimed},
+    state::{Distributor, Shard, VestingStatus, leaf_claimed},
 };
 use anchor_lang::prelude::*;
 
@@ -97,8 +97,7 @@ impl CloseVesting<'_> {
         }
         // 4.
         let position = index - (shard_index << distributor.shard_bits);
-        let bitmap = data.get(Shard::HEADER_SPACE..).unwrap_or_default();
-        Ok(!(position < shard.leaf_count && is_claimed(bitmap, position)))
+        Ok(!leaf_claimed(&data, shard, position))
     }
 }
 

@@ -5,7 +5,7 @@ use crate::{
     errors::FloodgateError,
     events::VestedWithdrawn,
     invoke::Vault,
-    state::{Distributor, Shard, VestingStatus, is_claimed, vested_amount},
+    state::{Distributor, Shard, VestingStatus, leaf_claimed, vested_amount},
 };
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::TokenInterface;
@@ -79,9 +79,8 @@ impl WithdrawVested<'_> {
             );
             let position = index - (shard.shard_index << distributor.shard_bits);
             let data = accounts.shard.as_ref().try_borrow_data()?;
-            let bitmap = data.get(Shard::HEADER_SPACE..).unwrap_or_default();
             require!(
-                position < shard.leaf_count && is_claimed(bitmap, position),
+                leaf_claimed(&data, &shard, position),
                 FloodgateError::StaleVestingStatus
             );
         }

@@ -61,6 +61,15 @@ pub fn is_claimed(bitmap: &[u8], position: u32) -> bool {
     bitmap[(position >> 3) as usize] & (1 << (position & 7)) != 0
 }
 
+/// Whether leaf `position` is claimed in the shard whose header is `shard` and whose
+/// account data is `data` (`false` beyond its leaves).
+pub fn leaf_claimed(data: &[u8], shard: &Shard, position: u32) -> bool {
+    position < shard.leaf_count
+        && data
+            .get(Shard::HEADER_SPACE..)
+            .is_some_and(|bitmap| is_claimed(bitmap, position))
+}
+
 /// Splits a shard account's data into its header and bitmap, both mutable, in one
 /// borrow. The discriminator has already been checked by `AccountLoader`.
 pub fn header_and_bitmap(data: &mut [u8]) -> Result<(&mut Shard, &mut [u8])> {
