@@ -172,8 +172,10 @@ fn concurrency_is_8_by_default_and_1_to_64() {
     assert_eq!(parse(&[]).unwrap(), 8);
     assert_eq!(parse(&["--concurrency", "1"]).unwrap(), 1);
     assert_eq!(parse(&["--concurrency", "64"]).unwrap(), 64);
-    assert!(parse(&["--concurrency", "0"]).is_err());
-    assert!(parse(&["--concurrency", "65"]).is_err());
+    for out_of_range in ["0", "65"] {
+        let error = parse(&["--concurrency", out_of_range]).unwrap_err();
+        assert_eq!(error.kind(), clap::error::ErrorKind::ValueValidation);
+    }
 }
 
 #[tokio::test]
