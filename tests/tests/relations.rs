@@ -29,6 +29,39 @@ async fn with_a_second_distributor() -> (Fixture, DistributorKeys, u32) {
     (f, other, index)
 }
 
+/// The foreign accounts every vault-moving instruction must refuse, each with its error:
+/// the other distributor's shard and vault, another mint, the other token program, and
+/// (`with_receiver`) a token account of the mint that is not the clawback receiver.
+async fn foreign_accounts(
+    f: &mut Fixture,
+    other: &DistributorKeys,
+    with_receiver: bool,
+) -> Vec<(Pubkey, Pubkey, FloodgateError)> {
+    let k = f.keys;
+    let mut swaps = vec![
+        (
+            k.shard(0),
+            other.shard(0),
+            FloodgateError::DistributorMismatch,
+        ),
+        (k.vault(0), other.vault(0), FloodgateError::VaultMismatch),
+        (k.mint, Pubkey::new_unique(), FloodgateError::MintMismatch),
+        (SPL_TOKEN, TOKEN_2022, FloodgateError::TokenProgramMismatch),
+    ];
+    if with_receiver {
+        let stranger_account =
+            token::create_token_account(&mut f.bank, &k.mint, &Pubkey::new_unique(), &SPL_TOKEN)
+                .await
+                .unwrap();
+        swaps.push((
+            k.clawback_receiver,
+            stranger_account,
+            FloodgateError::ClawbackReceiverMismatch,
+        ));
+    }
+    swaps
+}
+
 /// Sends each variant of `instruction` (one account swapped) and expects its error.
 async fn refuses_each(
     f: &mut Fixture,
@@ -51,23 +84,8 @@ async fn withdraw_vested_takes_only_the_distributors_accounts() {
     let destination = pda::associated_token(&claimant.pubkey(), &f.mint, &SPL_TOKEN);
     let payer = f.bank.payer().pubkey();
     let instruction = ix::withdraw_vested(&f.keys, index, &claimant.pubkey(), &destination, &payer);
-    let k = f.keys;
-    refuses_each(
-        &mut f,
-        &instruction,
-        &[&claimant],
-        &[
-            (
-                k.shard(0),
-                other.shard(0),
-                FloodgateError::DistributorMismatch,
-            ),
-            (k.vault(0), other.vault(0), FloodgateError::VaultMismatch),
-            (k.mint, Pubkey::new_unique(), FloodgateError::MintMismatch),
-            (SPL_TOKEN, TOKEN_2022, FloodgateError::TokenProgramMismatch),
-        ],
-    )
-    .await;
+    let swaps = foreign_accounts(&mut f, &other, false).await;
+    refuses_each(&mut f, &instruction, &[&claimant], &swaps).await;
     f.send(&[instruction], &[&claimant])
         .await
         .expect("as built");
@@ -78,32 +96,8 @@ async fn clawback_takes_only_the_distributors_accounts() {
     let (mut f, other, _) = with_a_second_distributor().await;
     f.go_to_clawback().await;
     let instruction = ix::clawback(&f.keys, 0);
-    let k = f.keys;
-    let stranger_account =
-        token::create_token_account(&mut f.bank, &k.mint, &Pubkey::new_unique(), &SPL_TOKEN)
-            .await
-            .unwrap();
-    refuses_each(
-        &mut f,
-        &instruction,
-        &[],
-        &[
-            (
-                k.shard(0),
-                other.shard(0),
-                FloodgateError::DistributorMismatch,
-            ),
-            (k.vault(0), other.vault(0), FloodgateError::VaultMismatch),
-            (k.mint, Pubkey::new_unique(), FloodgateError::MintMismatch),
-            (SPL_TOKEN, TOKEN_2022, FloodgateError::TokenProgramMismatch),
-            (
-                k.clawback_receiver,
-                stranger_account,
-                FloodgateError::ClawbackReceiverMismatch,
-            ),
-        ],
-    )
-    .await;
+    let swaps = foreign_accounts(&mut f, &other, true).await;
+    refuses_each(&mut f, &instruction, &[], &swaps).await;
     f.send(&[instruction], &[]).await.expect("as built");
 }
 
@@ -114,31 +108,7 @@ async fn close_shard_takes_only_the_distributors_accounts() {
     f.send(&[ix::clawback(&f.keys, 0)], &[]).await.unwrap();
     let admin = f.admin.insecure_clone();
     let instruction = ix::close_shard(&f.keys, &admin.pubkey(), 0);
-    let k = f.keys;
-    let stranger_account =
-        token::create_token_account(&mut f.bank, &k.mint, &Pubkey::new_unique(), &SPL_TOKEN)
-            .await
-            .unwrap();
-    refuses_each(
-        &mut f,
-        &instruction,
-        &[&admin],
-        &[
-            (
-                k.shard(0),
-                other.shard(0),
-                FloodgateError::DistributorMismatch,
-            ),
-            (k.vault(0), other.vault(0), FloodgateError::VaultMismatch),
-            (k.mint, Pubkey::new_unique(), FloodgateError::MintMismatch),
-            (SPL_TOKEN, TOKEN_2022, FloodgateError::TokenProgramMismatch),
-            (
-                k.clawback_receiver,
-                stranger_account,
-                FloodgateError::ClawbackReceiverMismatch,
-            ),
-        ],
-    )
-    .await;
+    let swaps = foreign_accounts(&mut f, &other, true).await;
+    refuses_each(&mut f, &instruction, &[&admin], &swaps).await;
     f.send(&[instruction], &[&admin]).await.expect("as built");
 }
