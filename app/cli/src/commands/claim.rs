@@ -10,7 +10,7 @@ use crate::{
     output::{Report, tokens},
 };
 use anchor_lang::prelude::Pubkey;
-use anyhow::{Context, anyhow, ensure};
+use anyhow::{Context, anyhow};
 use floodgate_client::{
     ClientError, accounts,
     drop::Manifest,
@@ -76,12 +76,7 @@ pub async fn run(args: &Args, ctx: &mut Ctx<'_>) -> anyhow::Result<ClaimReport> 
     let (m, found) = tokio::task::spawn_blocking(move || find(&drop, &claimant))
         .await
         .context("page lookup")??;
-    ensure!(
-        m.program_id == floodgate::ID,
-        "the drop is for program {}, this client is for {}",
-        m.program_id,
-        floodgate::ID
-    );
+    common::ensure_this_program(&m)?;
     let address = m.distributor.ok_or_else(|| {
         anyhow!("the drop has no distributor yet: wait for the creator to run `floodgate create`")
     })?;

@@ -8,6 +8,7 @@ use floodgate::state::Distributor;
 use floodgate_client::{
     accounts::{self, ShardState},
     chain::{Chain, token_account_mint, token_balance},
+    drop::Manifest,
     instructions::{self as ix, DistributorKeys},
     pda,
 };
@@ -101,6 +102,18 @@ pub fn show_time(ts: i64) -> String {
     chrono::DateTime::from_timestamp(ts, 0)
         .map(|t| t.to_rfc3339())
         .unwrap_or_else(|| ts.to_string())
+}
+
+/// Refuses a drop made for another deployment of the program.
+pub fn ensure_this_program(m: &Manifest) -> anyhow::Result<()> {
+    if m.program_id != floodgate::ID {
+        bail!(
+            "the drop is for program {}, this client is for {}",
+            m.program_id,
+            floodgate::ID
+        );
+    }
+    Ok(())
 }
 
 /// The token account a claimant's tokens go to: `to` when given (it must be a token

@@ -11,7 +11,7 @@ use crate::{
     output::{Report, tokens},
 };
 use anchor_lang::prelude::Pubkey;
-use anyhow::{Context, anyhow, bail, ensure};
+use anyhow::{Context, anyhow, bail};
 use floodgate::state::vested_amount;
 use floodgate_client::{
     accounts,
@@ -142,12 +142,7 @@ pub async fn run(args: &Args, ctx: &mut Ctx<'_>) -> anyhow::Result<WithdrawRepor
             let (m, index) = tokio::task::spawn_blocking(move || leaf_in(&drop, &claimant, wanted))
                 .await
                 .context("page lookup")??;
-            ensure!(
-                m.program_id == floodgate::ID,
-                "the drop is for program {}, this client is for {}",
-                m.program_id,
-                floodgate::ID
-            );
+            common::ensure_this_program(&m)?;
             let address = m.distributor.ok_or_else(|| {
                 anyhow!("the drop has no distributor yet: nothing can have vested")
             })?;
