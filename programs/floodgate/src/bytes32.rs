@@ -1,4 +1,5 @@
-//! Compares and copies of 32-byte values (addresses, hashes) on the claim path.
+//! Compares and copies of 32-byte values (addresses, hashes) and reads of 8-byte
+//! discriminators on the claim path.
 //!
 //! `a == b` on two `[u8; 32]` is a `bcmp` call and a copy a `memcpy`, which on SBF
 //! move one byte at a time when the compiler cannot assume alignment: about 190 CU per
@@ -29,6 +30,18 @@ pub fn eq(a: &[u8; 32], b: &[u8; 32]) -> bool {
     ((a[0] ^ b[0]) | (a[1] ^ b[1]) | (a[2] ^ b[2]) | (a[3] ^ b[3])) == 0
 }
 
+/// `u64::from_le_bytes(*bytes)` (a discriminator, say): one load when `bytes` is 8-byte
+/// aligned, as the data of accounts and instructions are in the runtime's input.
+#[inline(always)]
+pub fn le_u64(bytes: &[u8; 8]) -> u64 {
+    let p = bytes.as_ptr();
+    if p as usize & 7 != 0 {
+        return u64::from_le_bytes(*bytes);
+    }
+    // SAFETY: 8 readable bytes, 8-byte aligned.
+    u64::from_le(unsafe { *p.cast::<u64>() })
+}
+
 /// `*dst = *src`.
 #[inline(always)]
 pub fn copy(dst: &mut [u8; 32], src: &[u8; 32]) {
@@ -41,6 +54,16 @@ pub fn copy(dst: &mut [u8; 32], src: &[u8; 32]) {
     let (d, s) = unsafe { (&mut *pd.cast::<[u64; 4]>(), &*ps.cast::<[u64; 4]>()) };
     *d = *s;
 }
+
+/// An address stored 8-byte aligned: a `Pubkey` constant is a byte array of alignment
+/// 1, so comparing an account's key with `&crate::ID` takes the byte-by-byte path.
+#[repr(C, align(8))]
+pub struct AlignedKey(pub Pubkey);
+
+/// This program's id, for [`same_key`].
+pub static PROGRAM_ID: AlignedKey = AlignedKey(crate::ID);
+/// The system program's id, for [`same_key`].
+pub static SYSTEM_PROGRAM_ID: AlignedKey = AlignedKey(anchor_lang::system_program::ID);
 
 /// `a == b` for addresses.
 #[inline(always)]
@@ -110,6 +133,18 @@ mod tests {
                     .chain(&dst.0[kd + 32..])
                     .all(|b| *b == 0xEE)
             );
+        }
+    }
+
+    #[test]
+    fn le_u64_reads_little_endian_at_every_alignment() {
+        let mut buf = Buf([0; 40]);
+        for (i, b) in buf.0.iter_mut().enumerate() {
+            *b = i as u8 + 1;
+        }
+        for k in 0..9 {
+            let bytes: &[u8; 8] = buf.0[k..k + 8].try_into().unwrap();
+            assert_eq!(le_u64(bytes), u64::from_le_bytes(*bytes), "offset {k}");
         }
     }
 

@@ -1,47 +1,74 @@
 //! The program's outgoing calls: vault transfers signed by the distributor PDA, and
 //! creation of PDA accounts that tolerates lamports sent to the address beforehand.
 
-use crate::state::Distributor;
+use crate::{lean::input::InputAccount, state::Distributor};
 use anchor_lang::{
     prelude::*,
     system_program::{
         Allocate, Assign, CreateAccount, Transfer, allocate, assign, create_account, transfer,
     },
 };
-use anchor_spl::token_interface::{
-    CloseAccount, close_account, spl_token_2022::instruction::TokenInstruction,
-};
+use anchor_spl::token_interface::{CloseAccount, close_account};
 
-/// An account of an outgoing call: its info (also passed among the account infos) and
-/// its privileges in the call.
+/// Where an account of an outgoing call comes from: Anchor's `AccountInfo`, or the
+/// runtime's input read in place by the lean claim path.
+#[derive(Clone, Copy)]
+pub enum Source<'a, 'info> {
+    Info(&'a AccountInfo<'info>),
+    Input(InputAccount),
+}
+
+impl Source<'_, '_> {
+    fn key(&self) -> &Pubkey {
+        match self {
+            Source::Info(info) => info.key,
+            Source::Input(account) => account.key(),
+        }
+    }
+}
+
+/// An account of an outgoing call (also passed among the account infos) and its
+/// privileges in the call.
 pub struct CallAccount<'a, 'info> {
-    pub info: &'a AccountInfo<'info>,
+    pub source: Source<'a, 'info>,
     pub writable: bool,
     pub signer: bool,
 }
 
 impl<'a, 'info> CallAccount<'a, 'info> {
-    pub fn writable(info: &'a AccountInfo<'info>) -> Self {
+    pub fn writable(source: impl Into<Source<'a, 'info>>) -> Self {
         Self {
-            info,
+            source: source.into(),
             writable: true,
             signer: false,
         }
     }
-    pub fn readonly(info: &'a AccountInfo<'info>) -> Self {
+    pub fn readonly(source: impl Into<Source<'a, 'info>>) -> Self {
         Self {
-            info,
+            source: source.into(),
             writable: false,
             signer: false,
         }
     }
     /// A read-only signer: a PDA of this program signed for by the seeds.
-    pub fn signer(info: &'a AccountInfo<'info>) -> Self {
+    pub fn signer(source: impl Into<Source<'a, 'info>>) -> Self {
         Self {
-            info,
+            source: source.into(),
             writable: false,
             signer: true,
         }
+    }
+}
+
+impl<'a, 'info> From<&'a AccountInfo<'info>> for Source<'a, 'info> {
+    fn from(info: &'a AccountInfo<'info>) -> Self {
+        Source::Info(info)
+    }
+}
+
+impl From<InputAccount> for Source<'_, '_> {
+    fn from(account: InputAccount) -> Self {
+        Source::Input(account)
     }
 }
 
@@ -76,15 +103,45 @@ pub fn invoke_signed_lean<const N: usize>(
             accounts: accounts
                 .iter()
                 .map(|a| AccountMeta {
-                    pubkey: *a.info.key,
+                    pubkey: *a.source.key(),
                     is_writable: a.writable,
                     is_signer: a.signer,
                 })
                 .collect(),
             data: data.to_vec(),
         };
-        let infos: Vec<AccountInfo> = accounts.iter().map(|a| a.info.clone()).collect();
+        let infos: Vec<AccountInfo> = accounts
+            .iter()
+            .map(|a| match a.source {
+                Source::Info(info) => info.clone(),
+                // SAFETY: the input outlives the call and, as the caller promises, no
+                // borrow of the account's lamports or data is alive.
+                Source::Input(account) => unsafe { native_info(account) },
+            })
+            .collect();
         program::invoke_signed_unchecked(&instruction, &infos, &[seeds]).map_err(Into::into)
+    }
+}
+
+/// An `AccountInfo` over an input account, for a native call.
+///
+/// # Safety
+/// No borrow of the account's lamports or data is alive while it is.
+#[cfg(not(target_os = "solana"))]
+unsafe fn native_info<'a>(account: InputAccount) -> AccountInfo<'a> {
+    // SAFETY: the caller's promise; the input outlives the call.
+    unsafe {
+        let key = &*(account.key() as *const Pubkey);
+        let owner = &*(account.owner() as *const Pubkey);
+        AccountInfo::new(
+            key,
+            account.is_signer(),
+            account.is_writable(),
+            &mut *account.lamports_ptr(),
+            std::slice::from_raw_parts_mut(account.data_ptr(), account.data_len()),
+            owner,
+            account.executable(),
+        )
     }
 }
 
@@ -92,7 +149,7 @@ pub fn invoke_signed_lean<const N: usize>(
 /// runtime reads, built from pointers into its serialized input.
 #[cfg(target_os = "solana")]
 mod c_abi {
-    use super::CallAccount;
+    use super::{CallAccount, Source};
     use anchor_lang::prelude::*;
 
     #[repr(C)]
@@ -132,22 +189,37 @@ mod c_abi {
         len: u64,
     }
 
-    fn account_info(a: &CallAccount) -> SolAccountInfo {
-        let info = a.info;
-        // SAFETY: the RefCells hold references into the runtime's input; no borrow is
-        // taken, only the addresses are read (see `invoke_signed_lean`).
-        let (lamports, data): (*mut u64, &mut [u8]) =
-            unsafe { (&mut **info.lamports.as_ptr(), &mut **info.data.as_ptr()) };
-        SolAccountInfo {
-            key: info.key,
-            lamports,
-            data_len: data.len() as u64,
-            data: data.as_mut_ptr(),
-            owner: info.owner,
-            rent_epoch: u64::MAX, // not read by the runtime
-            is_signer: info.is_signer,
-            is_writable: info.is_writable,
-            executable: info.executable,
+    fn account_info(source: Source) -> SolAccountInfo {
+        match source {
+            Source::Info(info) => {
+                // SAFETY: the RefCells hold references into the runtime's input; no
+                // borrow is taken, only the addresses are read (see
+                // `invoke_signed_lean`).
+                let (lamports, data): (*mut u64, &mut [u8]) =
+                    unsafe { (&mut **info.lamports.as_ptr(), &mut **info.data.as_ptr()) };
+                SolAccountInfo {
+                    key: info.key,
+                    lamports,
+                    data_len: data.len() as u64,
+                    data: data.as_mut_ptr(),
+                    owner: info.owner,
+                    rent_epoch: u64::MAX, // not read by the runtime
+                    is_signer: info.is_signer,
+                    is_writable: info.is_writable,
+                    executable: info.executable,
+                }
+            }
+            Source::Input(account) => SolAccountInfo {
+                key: account.key(),
+                lamports: account.lamports_ptr(),
+                data_len: account.data_len() as u64,
+                data: account.data_ptr(),
+                owner: account.owner(),
+                rent_epoch: u64::MAX,
+                is_signer: account.is_signer(),
+                is_writable: account.is_writable(),
+                executable: account.executable(),
+            },
         }
     }
 
@@ -158,11 +230,11 @@ mod c_abi {
         seeds: &[&[u8]],
     ) -> Result<()> {
         let metas: [SolAccountMeta; N] = core::array::from_fn(|i| SolAccountMeta {
-            pubkey: accounts[i].info.key,
+            pubkey: accounts[i].source.key(),
             is_writable: accounts[i].writable,
             is_signer: accounts[i].signer,
         });
-        let infos: [SolAccountInfo; N] = core::array::from_fn(|i| account_info(&accounts[i]));
+        let infos: [SolAccountInfo; N] = core::array::from_fn(|i| account_info(accounts[i].source));
         let instruction = SolInstruction {
             program_id: program,
             accounts: metas.as_ptr(),
@@ -191,6 +263,37 @@ mod c_abi {
     }
 }
 
+/// The data of SPL Token's `TransferChecked` (tag 12, amount, decimals), which both
+/// token programs take.
+pub fn transfer_checked_data(amount: u64, decimals: u8) -> [u8; 10] {
+    let mut data = [0u8; 10];
+    data[0] = 12;
+    data[1..9].copy_from_slice(&amount.to_le_bytes());
+    data[9] = decimals;
+    data
+}
+
+/// `transfer_checked` of `amount` from `vault` to `to`, signed by the distributor
+/// (`authority`, whose loaded state gives the signer seeds and the mint's decimals).
+pub fn pay<'a, 'info>(
+    token_program: &Pubkey,
+    [vault, mint, to, authority]: [Source<'a, 'info>; 4],
+    distributor: &Distributor,
+    amount: u64,
+) -> Result<()> {
+    invoke_signed_lean(
+        token_program,
+        [
+            CallAccount::writable(vault),
+            CallAccount::readonly(mint),
+            CallAccount::writable(to),
+            CallAccount::signer(authority),
+        ],
+        &transfer_checked_data(amount, distributor.decimals),
+        &distributor.signer_seeds(),
+    )
+}
+
 /// A shard vault and what it takes to move tokens out of it.
 pub struct Vault<'a, 'info> {
     /// The distributor PDA: the vault's authority.
@@ -205,21 +308,16 @@ pub struct Vault<'a, 'info> {
 impl<'info> Vault<'_, 'info> {
     /// `transfer_checked` of `amount` from the vault to `to`, signed by the distributor.
     pub fn pay(&self, to: &AccountInfo<'info>, amount: u64) -> Result<()> {
-        let data = TokenInstruction::TransferChecked {
-            amount,
-            decimals: self.distributor.decimals,
-        }
-        .pack();
-        invoke_signed_lean(
+        pay(
             self.token_program.key,
             [
-                CallAccount::writable(self.vault),
-                CallAccount::readonly(self.mint),
-                CallAccount::writable(to),
-                CallAccount::signer(self.authority),
+                self.vault.into(),
+                self.mint.into(),
+                to.into(),
+                self.authority.into(),
             ],
-            &data,
-            &self.distributor.signer_seeds(),
+            self.distributor,
+            amount,
         )
     }
 
@@ -298,4 +396,23 @@ pub fn create_pda_account<'info>(
         ),
         &crate::ID,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use anchor_spl::token_interface::spl_token_2022::instruction::TokenInstruction;
+
+    #[test]
+    fn transfer_checked_data_is_what_the_token_programs_decode() {
+        for (amount, decimals) in [(0, 0), (1, 6), (u64::MAX, 9), (0x0102_0304_0506_0708, 255)] {
+            let data = transfer_checked_data(amount, decimals);
+            let packed = TokenInstruction::TransferChecked { amount, decimals }.pack();
+            assert_eq!(data.to_vec(), packed);
+            assert_eq!(
+                TokenInstruction::unpack(&data).unwrap(),
+                TokenInstruction::TransferChecked { amount, decimals }
+            );
+        }
+    }
 }

@@ -28,33 +28,11 @@ pub mod errors;
 pub mod events;
 pub mod instructions;
 pub mod invoke;
+pub mod lean;
 pub mod merkle;
 pub mod state;
 
 pub use instructions::*;
-
-/// The `cu-trace` build's entrypoint: the standard one with a checkpoint before and
-/// after the runtime's input is deserialized.
-#[cfg(all(feature = "cu-trace", target_os = "solana"))]
-mod traced_entrypoint {
-    use anchor_lang::solana_program::entrypoint as sol;
-
-    /// # Safety
-    /// Called by the runtime with its serialized input.
-    #[unsafe(no_mangle)]
-    pub unsafe extern "C" fn entrypoint(input: *mut u8) -> u64 {
-        checkpoint!("entry");
-        // SAFETY: the runtime's input.
-        let (program_id, accounts, data) = unsafe { sol::deserialize(input) };
-        checkpoint!("deserialized");
-        match crate::entry(program_id, &accounts, data) {
-            Ok(()) => sol::SUCCESS,
-            Err(error) => error.into(),
-        }
-    }
-    sol::custom_heap_default!();
-    sol::custom_panic_default!();
-}
 
 declare_id!("FLoodgatexW7Br3cmW4Lf8nHgKE7zEQPAWpW8X82zP3f");
 

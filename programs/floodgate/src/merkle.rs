@@ -71,55 +71,64 @@ fn fold(leaf: Hash, index: u32, proof: &[Hash]) -> PrefixedNode {
         bytes: [NODE_PREFIX; 33],
     };
     running.bytes[1..].copy_from_slice(&leaf);
-    let mut path = index;
-    for sibling in proof {
-        hash_parent_in_place(&mut running.bytes, sibling, path & 1 == 1);
-        path >>= 1;
-    }
+    hash_up(&mut running.bytes, index, proof);
     running
 }
 
-/// With `node = prefixed_node[1..]`: `node = node_hash(sibling, node)` when
-/// `node_is_right`, else `node_hash(node, sibling)`.
+/// With `node = prefixed_node[1..]`, for each sibling from the leaf level up:
+/// `node = node_hash(sibling, node)` when the path bit is 1 (the node is the right
+/// child), else `node_hash(node, sibling)`.
+///
+/// The syscall's two argument lists are built once: a level only stores its sibling's
+/// address in the list it uses.
 #[cfg(target_os = "solana")]
 #[inline(always)]
-fn hash_parent_in_place(prefixed_node: &mut [u8; 33], sibling: &Hash, node_is_right: bool) {
+fn hash_up(prefixed_node: &mut [u8; 33], index: u32, proof: &[Hash]) {
     /// The layout of a `&[u8]` the syscall reads (address, length).
     #[repr(C)]
     struct VmSlice(*const u8, u64);
     let prefix = prefixed_node.as_mut_ptr();
     // SAFETY: in bounds of the 33-byte array.
     let node = unsafe { prefix.add(1) };
-    let (vals, count) = if node_is_right {
-        let vals = [
-            VmSlice(prefix.cast_const(), 1),
-            VmSlice(sibling.as_ptr(), 32),
-            VmSlice(node.cast_const(), 32),
-        ];
-        (vals, 3)
-    } else {
-        let vals = [
-            VmSlice(prefix.cast_const(), 33),
-            VmSlice(sibling.as_ptr(), 32),
-            VmSlice(core::ptr::null(), 0),
-        ];
-        (vals, 2)
-    };
-    // SAFETY: `count` readable slices and a writable 32-byte result. The runtime hashes
-    // every input before it writes the result, so the result may overlap an input; no
-    // Rust reference to the node is alive during the call.
-    unsafe { solana_define_syscall::definitions::sol_sha256(vals.as_ptr().cast(), count, node) };
+    let mut right = [
+        VmSlice(prefix.cast_const(), 1),
+        VmSlice(core::ptr::null(), 32),
+        VmSlice(node.cast_const(), 32),
+    ];
+    let mut left = [
+        VmSlice(prefix.cast_const(), 33),
+        VmSlice(core::ptr::null(), 32),
+    ];
+    let mut path = index;
+    for sibling in proof {
+        let (vals, count) = if path & 1 == 1 {
+            right[1].0 = sibling.as_ptr();
+            (right.as_ptr(), 3)
+        } else {
+            left[1].0 = sibling.as_ptr();
+            (left.as_ptr(), 2)
+        };
+        // SAFETY: `count` readable slices and a writable 32-byte result. The runtime
+        // hashes every input before it writes the result, so the result may overlap an
+        // input; no Rust reference to the node is alive during the call.
+        unsafe { solana_define_syscall::definitions::sol_sha256(vals.cast(), count, node) };
+        path >>= 1;
+    }
 }
 
 #[cfg(not(target_os = "solana"))]
 #[inline]
-fn hash_parent_in_place(prefixed_node: &mut [u8; 33], sibling: &Hash, node_is_right: bool) {
+fn hash_up(prefixed_node: &mut [u8; 33], index: u32, proof: &[Hash]) {
     let node: &mut Hash = (&mut prefixed_node[1..]).try_into().expect("32 bytes");
-    *node = if node_is_right {
-        node_hash(sibling, node)
-    } else {
-        node_hash(node, sibling)
-    };
+    let mut path = index;
+    for sibling in proof {
+        *node = if path & 1 == 1 {
+            node_hash(sibling, node)
+        } else {
+            node_hash(node, sibling)
+        };
+        path >>= 1;
+    }
 }
 
 /// The depth DESIGN §1 requires for `num_leaves`: the smallest `d` with `2^d >= num_leaves`.

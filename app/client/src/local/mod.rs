@@ -36,13 +36,50 @@ pub fn call_anchor_entry(
     entry(program_id, accounts, data)
 }
 
-/// Floodgate's processor for the in-process bank.
+/// Floodgate's processor for the in-process bank: the program's own entrypoint
+/// (`floodgate::lean::process`, the lean claim path in front of Anchor's `entry`) on
+/// the runtime's serialization of the accounts, as the deployed program runs. What it
+/// changes is written back to the accounts afterwards.
 pub fn process_instruction(
     program_id: &Pubkey,
     accounts: &[AccountInfo],
     data: &[u8],
 ) -> ProgramResult {
-    call_anchor_entry(floodgate::entry, program_id, accounts, data)
+    use anchor_lang::solana_program::{entrypoint::SUCCESS, program_error::ProgramError};
+    use floodgate::lean::input::serialize::{Account, input, read_back};
+
+    let before: Vec<Account> = accounts
+        .iter()
+        .map(|info| Account {
+            key: *info.key,
+            owner: *info.owner,
+            lamports: info.lamports(),
+            data: info.data.borrow().to_vec(),
+            is_signer: info.is_signer,
+            is_writable: info.is_writable,
+            executable: info.executable,
+        })
+        .collect();
+    let mut buffer = input(&before, data, program_id);
+    // SAFETY: the runtime's layout, 8-byte aligned, owned here.
+    let result = unsafe { floodgate::lean::process(buffer.as_mut_ptr().cast()) };
+    if result != SUCCESS {
+        return Err(ProgramError::from(result));
+    }
+    for (info, after) in accounts.iter().zip(read_back(&buffer, &before)) {
+        if !info.is_writable {
+            continue;
+        }
+        **info.try_borrow_mut_lamports()? = after.lamports;
+        if *info.owner != after.owner {
+            info.assign(&after.owner);
+        }
+        if info.data_len() != after.data.len() {
+            info.resize(after.data.len())?;
+        }
+        info.try_borrow_mut_data()?.copy_from_slice(&after.data);
+    }
+    Ok(())
 }
 
 /// Whether the SBF build at `$SBF_OUT_DIR/floodgate.so` is used instead of native code.

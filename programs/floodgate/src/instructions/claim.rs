@@ -9,7 +9,7 @@ use crate::{
     errors::FloodgateError,
     events::Claimed,
     invoke::{Vault, create_pda_account},
-    merkle::{leaf_hash, proof_leads_to},
+    merkle::{Hash, leaf_hash, proof_leads_to},
     state::{Distributor, Shard, VestingStatus, header_and_bitmap, set_claimed},
 };
 use anchor_lang::prelude::*;
@@ -160,93 +160,26 @@ pub(crate) struct ClaimAccounts<'a, 'info> {
 }
 
 impl<'info> ClaimAccounts<'_, 'info> {
-    /// CHECK list, then the payout:
-    /// 0. `claim_for` only: the distributor allows it;
-    /// 1. the shard belongs to the distributor, and the vault, mint and token program
-    ///    are the ones it stores;
-    /// 2. claims are not paused and have started;
-    /// 3. `index < num_leaves` and the proof holds exactly `depth` hashes;
-    /// 4. the proof leads from `leaf(index, claimant, unlocked, locked)` to the root;
-    /// 5. the shard is the leaf's shard and has not been clawed back;
-    /// 6. the leaf's bit is unset (then set);
-    /// 7. the shard's `claimed_amount` stays within `max_total`;
-    ///
-    /// Then: pay `unlocked`, create the vesting status for `locked`, emit `Claimed`.
+    /// [`record`] the claim, then pay `unlocked`, create the vesting status for
+    /// `locked`, and emit `Claimed`.
     #[inline(never)]
     pub(crate) fn settle(&self, args: &ClaimArgs) -> Result<()> {
         let distributor = self.distributor.load()?;
-        // 0.
-        require!(
-            !self.pushed || distributor.allows_claim_for(),
-            FloodgateError::ClaimForDisabled
-        );
-        {
-            let mut data = self.shard.try_borrow_mut_data()?;
-            let (shard, bitmap) = header_and_bitmap(&mut data)?;
-            // 1.
-            let distributor_info: &AccountInfo = self.distributor.as_ref();
-            require_same_key(
-                distributor_info.key,
-                &shard.distributor,
-                FloodgateError::DistributorMismatch,
-            )?;
-            require_same_key(self.vault.key, &shard.vault, FloodgateError::VaultMismatch)?;
-            require_same_key(
-                self.mint.key,
-                &distributor.mint,
-                FloodgateError::MintMismatch,
-            )?;
-            require_same_key(
-                self.token_program.key,
-                &distributor.token_program,
-                FloodgateError::TokenProgramMismatch,
-            )?;
-            // 2.
-            let now = Clock::get()?.unix_timestamp;
-            require!(!distributor.is_paused(), FloodgateError::ClaimsPaused);
-            require!(
-                now >= distributor.claims_start_ts,
-                FloodgateError::ClaimsNotStarted
-            );
-            // 3.
-            require!(
-                args.index < distributor.num_leaves,
-                FloodgateError::IndexOutOfRange
-            );
-            require!(
-                args.proof.len() == usize::from(distributor.depth),
-                FloodgateError::InvalidProofLength
-            );
-            crate::checkpoint!("checks");
-            // 4.
-            let leaf = leaf_hash(args.index, self.claimant, args.unlocked, args.locked);
-            crate::checkpoint!("leaf");
-            require!(
-                proof_leads_to(&distributor.root, leaf, args.index, &args.proof),
-                FloodgateError::InvalidProof
-            );
-            crate::checkpoint!("proof");
-            let amount = args
-                .unlocked
-                .checked_add(args.locked)
-                .ok_or(FloodgateError::ArithmeticOverflow)?;
-            // 5.
-            require!(
-                distributor.shard_of(args.index) == shard.shard_index,
-                FloodgateError::WrongShard
-            );
-            require!(!shard.is_clawed_back(), FloodgateError::ShardClawedBack);
-            // 6.
-            let position = args.index - (shard.shard_index << distributor.shard_bits);
-            set_claimed(bitmap, position)?;
-            // 7.
-            shard.claimed_amount = shard
-                .claimed_amount
-                .checked_add(amount)
-                .filter(|total| *total <= shard.max_total)
-                .ok_or(FloodgateError::ShardCapExceeded)?;
-            shard.claimed_count += 1; // at most leaf_count: one bit per claim
-        }
+        let distributor_info: &AccountInfo = self.distributor.as_ref();
+        let keys = ClaimKeys {
+            distributor: distributor_info.key,
+            claimant: self.claimant,
+            vault: self.vault.key,
+            mint: self.mint.key,
+            token_program: self.token_program.key,
+        };
+        record(
+            &keys,
+            &distributor,
+            &mut self.shard.try_borrow_mut_data()?,
+            &args.leaf(),
+            self.pushed,
+        )?;
         crate::checkpoint!("bitmap");
 
         if args.unlocked > 0 {
@@ -257,10 +190,9 @@ impl<'info> ClaimAccounts<'_, 'info> {
         if args.locked > 0 {
             self.create_vesting_status(args, &distributor.root)?;
         }
-        let distributor_info: &AccountInfo = self.distributor.as_ref();
         Claimed::log(
             [
-                distributor_info.key,
+                keys.distributor,
                 self.claimant,
                 self.destination.key,
                 self.payer.key,
@@ -327,6 +259,121 @@ impl<'info> ClaimAccounts<'_, 'info> {
         let mut data = vesting.try_borrow_mut_data()?;
         status.try_serialize(&mut &mut data[..])
     }
+}
+
+/// A leaf as a claim states it, with its proof (wherever the proof lies).
+pub(crate) struct Leaf<'p> {
+    pub index: u32,
+    pub unlocked: u64,
+    pub locked: u64,
+    pub proof: &'p [Hash],
+}
+
+impl ClaimArgs {
+    pub(crate) fn leaf(&self) -> Leaf<'_> {
+        Leaf {
+            index: self.index,
+            unlocked: self.unlocked,
+            locked: self.locked,
+            proof: &self.proof,
+        }
+    }
+}
+
+/// The addresses a claim's relations are checked against.
+pub(crate) struct ClaimKeys<'a> {
+    pub distributor: &'a Pubkey,
+    pub claimant: &'a Pubkey,
+    pub vault: &'a Pubkey,
+    pub mint: &'a Pubkey,
+    pub token_program: &'a Pubkey,
+}
+
+/// Checks a claim and records it in the shard (`shard_data`, the whole account), for
+/// both entries to the claim path: Anchor's (`ClaimAccounts::settle`) and the lean
+/// one (`crate::lean::claim`). CHECK list:
+/// 0. `claim_for` (`pushed`) only: the distributor allows it;
+/// 1. the shard belongs to the distributor, and the vault, mint and token program
+///    are the ones it stores;
+/// 2. claims are not paused and have started;
+/// 3. `index < num_leaves` and the proof holds exactly `depth` hashes;
+/// 4. the proof leads from `leaf(index, claimant, unlocked, locked)` to the root;
+/// 5. the shard is the leaf's shard and has not been clawed back;
+/// 6. the leaf's bit is unset (then set);
+/// 7. the shard's `claimed_amount` stays within `max_total`.
+#[inline(always)]
+pub(crate) fn record(
+    keys: &ClaimKeys,
+    distributor: &Distributor,
+    shard_data: &mut [u8],
+    leaf: &Leaf,
+    pushed: bool,
+) -> Result<()> {
+    // 0.
+    require!(
+        !pushed || distributor.allows_claim_for(),
+        FloodgateError::ClaimForDisabled
+    );
+    let (shard, bitmap) = header_and_bitmap(shard_data)?;
+    // 1.
+    require_same_key(
+        keys.distributor,
+        &shard.distributor,
+        FloodgateError::DistributorMismatch,
+    )?;
+    require_same_key(keys.vault, &shard.vault, FloodgateError::VaultMismatch)?;
+    require_same_key(keys.mint, &distributor.mint, FloodgateError::MintMismatch)?;
+    require_same_key(
+        keys.token_program,
+        &distributor.token_program,
+        FloodgateError::TokenProgramMismatch,
+    )?;
+    // 2.
+    let now = Clock::get()?.unix_timestamp;
+    require!(!distributor.is_paused(), FloodgateError::ClaimsPaused);
+    require!(
+        now >= distributor.claims_start_ts,
+        FloodgateError::ClaimsNotStarted
+    );
+    // 3.
+    require!(
+        leaf.index < distributor.num_leaves,
+        FloodgateError::IndexOutOfRange
+    );
+    require!(
+        leaf.proof.len() == usize::from(distributor.depth),
+        FloodgateError::InvalidProofLength
+    );
+    crate::checkpoint!("checks");
+    // 4.
+    let hash = leaf_hash(leaf.index, keys.claimant, leaf.unlocked, leaf.locked);
+    crate::checkpoint!("leaf");
+    require!(
+        proof_leads_to(&distributor.root, hash, leaf.index, leaf.proof),
+        FloodgateError::InvalidProof
+    );
+    crate::checkpoint!("proof");
+    let amount = leaf
+        .unlocked
+        .checked_add(leaf.locked)
+        .ok_or(FloodgateError::ArithmeticOverflow)?;
+    // 5.
+    require!(
+        distributor.shard_of(leaf.index) == shard.shard_index,
+        FloodgateError::WrongShard
+    );
+    require!(!shard.is_clawed_back(), FloodgateError::ShardClawedBack);
+    // 6.
+    let position = leaf.index - (shard.shard_index << distributor.shard_bits);
+    set_claimed(bitmap, position)?;
+    // 7.
+    shard.claimed_amount = shard
+        .claimed_amount
+        .checked_add(amount)
+        .filter(|total| *total <= shard.max_total)
+        .ok_or(FloodgateError::ShardCapExceeded)?;
+    shard.claimed_count += 1; // at most leaf_count: one bit per claim
+    Ok(())
 }
 
 #[cfg(test)]
