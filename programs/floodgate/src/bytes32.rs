@@ -1,12 +1,12 @@
-//! Compares and copies of 32-byte values (addresses, hashes) and reads of 8-byte
+//! Compares and reads of 32-byte values (addresses, hashes) and of 8-byte
 //! discriminators on the claim path.
 //!
-//! `a == b` on two `[u8; 32]` is a `bcmp` call and a copy a `memcpy`, which on SBF
-//! move one byte at a time when the compiler cannot assume alignment: about 190 CU per
-//! address compare with this repository's toolchain. Account keys and the address
-//! fields of the zero-copy accounts are 8-byte aligned in the runtime's input, so these
-//! helpers check the alignment and then work on four `u64`, falling back to the plain
-//! operation otherwise.
+//! `a == b` on two `[u8; 32]` is a `bcmp` call, and reading a `[u8; 8]` as a `u64`
+//! takes eight loads: on SBF both go one byte at a time when the compiler cannot
+//! assume alignment (about 190 CU per address compare with this repository's
+//! toolchain). Account keys and the address fields of the zero-copy accounts are 8-byte
+//! aligned in the runtime's input, so these helpers check the alignment and then work
+//! on `u64` words, falling back to the plain operation otherwise.
 
 use crate::errors::FloodgateError;
 use anchor_lang::prelude::*;
@@ -17,17 +17,49 @@ fn aligned(a: *const u8, b: *const u8) -> bool {
     (a as usize | b as usize) & 7 == 0
 }
 
+// The unaligned fallbacks are separate functions that are never inlined: inlined, the
+// optimizer merges the two branches into one and keeps the weaker alignment, so the
+// aligned case too would load byte by byte.
+
 /// `a == b`.
 #[inline(always)]
 pub fn eq(a: &[u8; 32], b: &[u8; 32]) -> bool {
     let (pa, pb) = (a.as_ptr(), b.as_ptr());
     if !aligned(pa, pb) {
-        return a == b;
+        return eq_unaligned(a, b);
     }
     // SAFETY: both point to 32 readable bytes and are 8-byte aligned.
     let (a, b) = unsafe { (&*pa.cast::<[u64; 4]>(), &*pb.cast::<[u64; 4]>()) };
     // One branch for the four words (a chain of `&&` would be merged back into bcmp).
     ((a[0] ^ b[0]) | (a[1] ^ b[1]) | (a[2] ^ b[2]) | (a[3] ^ b[3])) == 0
+}
+
+/// Through the `sol_memcmp_` syscall on SBF (about 10 CU): the compiler would expand
+/// `a == b` into 64 byte loads.
+#[cold]
+#[inline(never)]
+fn eq_unaligned(a: &[u8; 32], b: &[u8; 32]) -> bool {
+    // SAFETY: both slices hold the 32 bytes compared.
+    unsafe { anchor_lang::solana_program::program_memory::sol_memcmp(a, b, 32) == 0 }
+}
+
+/// The 32 bytes as four `u64` in memory order (`words(a)` stored back is `a`): four
+/// loads when `a` is 8-byte aligned.
+#[inline(always)]
+pub fn words(a: &[u8; 32]) -> [u64; 4] {
+    let p = a.as_ptr();
+    if p as usize & 7 != 0 {
+        return words_unaligned(a);
+    }
+    // SAFETY: 32 readable bytes, 8-byte aligned.
+    unsafe { *p.cast::<[u64; 4]>() }
+}
+
+#[cold]
+#[inline(never)]
+fn words_unaligned(a: &[u8; 32]) -> [u64; 4] {
+    let (chunks, _) = a.as_chunks::<8>();
+    std::array::from_fn(|k| u64::from_ne_bytes(chunks[k]))
 }
 
 /// `u64::from_le_bytes(*bytes)` (a discriminator, say): one load when `bytes` is 8-byte
@@ -36,23 +68,16 @@ pub fn eq(a: &[u8; 32], b: &[u8; 32]) -> bool {
 pub fn le_u64(bytes: &[u8; 8]) -> u64 {
     let p = bytes.as_ptr();
     if p as usize & 7 != 0 {
-        return u64::from_le_bytes(*bytes);
+        return le_u64_unaligned(bytes);
     }
     // SAFETY: 8 readable bytes, 8-byte aligned.
     u64::from_le(unsafe { *p.cast::<u64>() })
 }
 
-/// `*dst = *src`.
-#[inline(always)]
-pub fn copy(dst: &mut [u8; 32], src: &[u8; 32]) {
-    let (pd, ps) = (dst.as_mut_ptr(), src.as_ptr());
-    if !aligned(pd, ps) {
-        *dst = *src;
-        return;
-    }
-    // SAFETY: 32 bytes each, 8-byte aligned, and `&mut` excludes overlap.
-    let (d, s) = unsafe { (&mut *pd.cast::<[u64; 4]>(), &*ps.cast::<[u64; 4]>()) };
-    *d = *s;
+#[cold]
+#[inline(never)]
+fn le_u64_unaligned(bytes: &[u8; 8]) -> u64 {
+    u64::from_le_bytes(*bytes)
 }
 
 /// An address stored 8-byte aligned: a `Pubkey` constant is a byte array of alignment
@@ -118,25 +143,6 @@ mod tests {
     }
 
     #[test]
-    fn copy_copies_at_every_alignment() {
-        let base: [u8; 32] = std::array::from_fn(|i| i as u8 * 5 + 3);
-        for (kd, ks) in OFFSETS {
-            let mut src = Buf([0; 40]);
-            src.0[ks..ks + 32].copy_from_slice(&base);
-            let mut dst = Buf([0xEE; 40]);
-            copy((&mut dst.0[kd..kd + 32]).try_into().unwrap(), at(&src, ks));
-            assert_eq!(at(&dst, kd), &base);
-            // Nothing around it is touched.
-            assert!(
-                dst.0[..kd]
-                    .iter()
-                    .chain(&dst.0[kd + 32..])
-                    .all(|b| *b == 0xEE)
-            );
-        }
-    }
-
-    #[test]
     fn le_u64_reads_little_endian_at_every_alignment() {
         let mut buf = Buf([0; 40]);
         for (i, b) in buf.0.iter_mut().enumerate() {
@@ -145,6 +151,18 @@ mod tests {
         for k in 0..9 {
             let bytes: &[u8; 8] = buf.0[k..k + 8].try_into().unwrap();
             assert_eq!(le_u64(bytes), u64::from_le_bytes(*bytes), "offset {k}");
+        }
+    }
+
+    #[test]
+    fn words_keep_the_bytes_at_every_alignment() {
+        let base: [u8; 32] = std::array::from_fn(|i| i as u8 * 3 + 2);
+        for (k, _) in OFFSETS {
+            let mut buf = Buf([0; 40]);
+            buf.0[k..k + 32].copy_from_slice(&base);
+            let words = words(at(&buf, k));
+            let back: Vec<u8> = words.iter().flat_map(|w| w.to_ne_bytes()).collect();
+            assert_eq!(back, base, "offset {k}");
         }
     }
 

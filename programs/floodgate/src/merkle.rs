@@ -15,15 +15,46 @@ pub type Hash = [u8; 32];
 /// `sha256(0x00 || index u32 LE || claimant || unlocked u64 LE || locked u64 LE)`.
 #[inline]
 pub fn leaf_hash(index: u32, claimant: &Pubkey, unlocked: u64, locked: u64) -> Hash {
-    hashv(&[
-        &[LEAF_PREFIX][..],
-        &index.to_le_bytes(),
-        claimant.as_ref(),
-        &unlocked.to_le_bytes(),
-        &locked.to_le_bytes(),
-    ])
-    .to_bytes()
+    let preimage = LeafPreimage::new(index, claimant, unlocked, locked);
+    hashv(&[preimage.bytes()]).to_bytes()
 }
+
+/// A leaf's 53-byte preimage, written so that each field is one aligned store (the
+/// claimant four): it starts 3 bytes into an 8-byte aligned buffer, which puts the
+/// index at 4, the claimant at 8 and the amounts at 40 and 48. Hashed as one slice, it
+/// costs the syscall 30 CU less than five.
+#[repr(C, align(8))]
+struct LeafPreimage {
+    _pad: [u8; 3],
+    prefix: u8,
+    index: u32,
+    claimant: [u64; 4],
+    unlocked: u64,
+    locked: u64,
+}
+
+impl LeafPreimage {
+    #[inline(always)]
+    fn new(index: u32, claimant: &Pubkey, unlocked: u64, locked: u64) -> Self {
+        Self {
+            _pad: [0; 3],
+            prefix: LEAF_PREFIX,
+            index: index.to_le(),
+            claimant: bytes32::words(claimant.as_array()),
+            unlocked: unlocked.to_le(),
+            locked: locked.to_le(),
+        }
+    }
+
+    #[inline(always)]
+    fn bytes(&self) -> &[u8] {
+        // SAFETY: `repr(C)` without implicit padding (offsets 0, 3, 4, 8, 40, 48; size
+        // 56), every byte initialized; bytes 3..56 are in bounds.
+        unsafe { std::slice::from_raw_parts((self as *const Self).cast::<u8>().add(3), 53) }
+    }
+}
+
+const _: () = assert!(std::mem::size_of::<LeafPreimage>() == 56);
 
 /// `sha256(0x01 || left || right)`.
 #[inline]

@@ -51,14 +51,16 @@ const FIXED_ARGS: usize = 4 + 8 + 8 + 1 + 4;
 /// instruction (see the module's documentation).
 #[inline(always)]
 pub fn run<const N: usize>(input: &Input<N>) -> Option<Result<()>> {
-    if N < ACCOUNTS || !same_key(input.program_id, &PROGRAM_ID.0) {
-        return None;
-    }
     let pushed = match le_u64(input.data.first_chunk()?) {
         CLAIM => false,
         CLAIM_FOR => true,
         _ => return None,
     };
+    // After the discriminator: the program id follows the instruction data, so it is
+    // rarely aligned, and this compare goes byte by byte.
+    if N < ACCOUNTS || !same_key(input.program_id, &PROGRAM_ID.0) {
+        return None;
+    }
     let (leaf, ata_bump) = decode(&input.data[8..], pushed)?;
     if leaf.locked > 0 {
         return None; // the vesting status is created by Anchor's handler
