@@ -2,7 +2,12 @@
 
 use anchor_lang::error::ErrorCode as AnchorError;
 use floodgate::errors::FloodgateError;
-use floodgate_client::{instructions as ix, local::token, pda};
+use floodgate_client::{
+    instructions::{self as ix, LeafClaim},
+    local::token,
+    pda,
+    tree::MerkleTree,
+};
 use floodgate_tests::*;
 use solana_sdk::signature::{Keypair, Signer};
 
@@ -447,4 +452,26 @@ async fn a_claim_writes_only_its_shard_vault_destination_and_payer() {
 
 fn code(error: FloodgateError) -> u32 {
     anchor_lang::error::ERROR_CODE_OFFSET + error as u32
+}
+
+/// A proof that is valid in another tree (the same claimant at the same index, another
+/// amount) is refused: the program checks against its own root (SECURITY.md G10).
+#[tokio::test]
+async fn a_valid_proof_of_another_tree_is_rejected() {
+    let mut f = Fixture::default().await;
+    let mut other = f.allocations.clone();
+    other[2].unlocked += 1_000;
+    let tree = MerkleTree::build(&other).unwrap();
+    let proof = tree.proof(2).unwrap();
+    assert!(MerkleTree::verify(2, &other[2], &proof, &tree.root()));
+    assert_ne!(tree.root(), f.tree.root());
+    let leaf = LeafClaim {
+        index: 2,
+        claimant: other[2].claimant,
+        unlocked: other[2].unlocked,
+        locked: 0,
+        proof,
+    };
+    assert_error(f.claim_leaf(&leaf, 2).await, FloodgateError::InvalidProof);
+    assert!(!f.shard(0).await.is_claimed(2));
 }

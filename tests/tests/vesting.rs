@@ -356,3 +356,94 @@ async fn the_shard_must_hold_the_leaf() {
         FloodgateError::WrongShard,
     );
 }
+
+/// A pause stops claims only: while paused, the claimant withdraws what has vested and
+/// anyone claws the shard back (SECURITY.md G8).
+#[tokio::test]
+async fn withdrawals_and_clawback_go_on_while_paused() {
+    let (mut f, index) = vested().await;
+    f.claim(index).await.expect("claim");
+    let admin = f.admin.insecure_clone();
+    f.send(&[ix::set_paused(&f.keys, &admin.pubkey(), true)], &[&admin])
+        .await
+        .expect("pause");
+    let plain = 1 - index;
+    assert_error(f.claim(plain).await, FloodgateError::ClaimsPaused);
+
+    f.set_time(START + VESTING_SECS / 2).await;
+    withdraw(&mut f, index)
+        .await
+        .expect("withdraw while paused");
+    assert_eq!(f.ata_balance(index).await, UNLOCKED + LOCKED / 2);
+
+    f.go_to_clawback().await;
+    let vault = f.keys.vault(0);
+    let left = f.balance(vault).await;
+    assert_eq!(left, LOCKED / 2 + 7);
+    f.send(&[ix::clawback(&f.keys, 0)], &[])
+        .await
+        .expect("clawback while paused");
+    let shard = f.shard(0).await.header;
+    assert_eq!((shard.clawed_back, shard.clawed_back_amount), (1, left));
+    assert_eq!(f.balance(vault).await, 0);
+}
+
+/// Lamports sent to a vesting status's address before the claim (to block its
+/// creation) do not block it: below the rent they are topped up, above it they are
+/// kept (SECURITY.md G13).
+#[tokio::test]
+async fn lamports_sent_to_the_status_address_first_do_not_block_the_claim() {
+    for head_start in [1_000_000u64, 10_000_000] {
+        let (mut f, index) = vested().await;
+        let vesting = pda::vesting(&f.keys.address, index).0;
+        let rent = f
+            .bank
+            .minimum_balance(floodgate::state::VestingStatus::SPACE)
+            .await;
+        assert!(1_000_000 < rent && rent < 10_000_000, "rent {rent}");
+        f.bank.fund(&vesting, head_start).await.expect("fund");
+        f.claim(index).await.expect("claim");
+        let account = f.bank.account(&vesting).await.expect("status");
+        assert_eq!(account.owner, floodgate::ID);
+        assert_eq!(account.lamports, rent.max(head_start));
+        let status = accounts::vesting(&account.data).unwrap();
+        assert_eq!((status.index, status.locked_total), (index, LOCKED));
+        f.set_time(START + VESTING_SECS).await;
+        withdraw(&mut f, index).await.expect("withdraw");
+        assert_eq!(f.ata_balance(index).await, UNLOCKED + LOCKED);
+    }
+}
+
+/// A claim of a leaf with a locked part writes its shard, vault, destination and payer,
+/// and its own vesting status; the distributor stays read-only and unchanged
+/// (SECURITY.md G9).
+#[tokio::test]
+async fn a_vesting_claim_writes_only_its_shard_vault_destination_payer_and_status() {
+    let (mut f, index) = vested().await;
+    let leaf = f.leaf(index);
+    let instruction = f.claim_ix(&leaf).await;
+    let destination = pda::associated_token(&leaf.claimant, &f.mint, &f.options.token_program);
+    let payer = f.bank.payer().pubkey();
+    let mut writable: Vec<Pubkey> = instruction
+        .accounts
+        .iter()
+        .filter(|m| m.is_writable)
+        .map(|m| m.pubkey)
+        .collect();
+    writable.sort();
+    let mut expected = vec![
+        f.keys.shard(0),
+        f.keys.vault(0),
+        destination,
+        payer,
+        pda::vesting(&f.keys.address, index).0,
+    ];
+    expected.sort();
+    assert_eq!(writable, expected);
+    let distributor = f.bank.account(&f.keys.address).await.unwrap().data;
+    f.claim_leaf(&leaf, index).await.expect("claim");
+    assert_eq!(
+        f.bank.account(&f.keys.address).await.unwrap().data,
+        distributor
+    );
+}
