@@ -1,6 +1,6 @@
 //! Admin instructions: only the admin changes settings, and a new admin takes over.
 
-use floodgate::errors::FloodgateError;
+use floodgate::{errors::FloodgateError, state::Distributor};
 use floodgate_client::{instructions as ix, local::token};
 use floodgate_tests::*;
 use solana_sdk::signature::{Keypair, Signer};
@@ -113,4 +113,63 @@ async fn set_paused_toggles_and_is_recorded() {
         .unwrap();
         assert_eq!(f.distributor().await.paused, u8::from(paused));
     }
+}
+
+/// Each admin instruction changes its own field of the distributor and nothing else
+/// (I16; SECURITY.md G7).
+#[tokio::test]
+async fn each_admin_instruction_changes_only_its_field() {
+    let mut f = Fixture::default().await;
+    let admin = f.admin.insecure_clone();
+    let next = Keypair::new();
+    let receiver = token::create_token_account(&mut f.bank, &f.mint, &next.pubkey(), &SPL_TOKEN)
+        .await
+        .unwrap();
+
+    let before = f.distributor().await;
+    f.send(&[ix::set_paused(&f.keys, &admin.pubkey(), true)], &[&admin])
+        .await
+        .unwrap();
+    let paused = f.distributor().await;
+    assert_eq!(
+        paused,
+        Distributor {
+            paused: 1,
+            ..before
+        }
+    );
+
+    f.send(
+        &[ix::set_clawback_receiver(
+            &f.keys,
+            &admin.pubkey(),
+            &receiver,
+        )],
+        &[&admin],
+    )
+    .await
+    .unwrap();
+    let redirected = f.distributor().await;
+    assert_ne!(paused.clawback_receiver, receiver);
+    assert_eq!(
+        redirected,
+        Distributor {
+            clawback_receiver: receiver,
+            ..paused
+        }
+    );
+
+    f.send(
+        &[ix::set_admin(&f.keys, &admin.pubkey(), &next.pubkey())],
+        &[&admin],
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        f.distributor().await,
+        Distributor {
+            admin: next.pubkey(),
+            ..redirected
+        }
+    );
 }

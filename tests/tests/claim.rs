@@ -3,6 +3,7 @@
 use anchor_lang::error::ErrorCode as AnchorError;
 use floodgate::errors::FloodgateError;
 use floodgate_client::{
+    accounts,
     instructions::{self as ix, LeafClaim},
     local::token,
     pda,
@@ -474,4 +475,36 @@ async fn a_valid_proof_of_another_tree_is_rejected() {
     };
     assert_error(f.claim_leaf(&leaf, 2).await, FloodgateError::InvalidProof);
     assert!(!f.shard(0).await.is_claimed(2));
+}
+
+/// Two distributors with the same root (the same leaves, another seed) each pay a leaf
+/// once, each from its own shard and vault: separate airdrops (SECURITY.md 1.7, G11).
+#[tokio::test]
+async fn one_leaf_is_paid_once_by_each_distributor_of_its_root() {
+    let mut f = Fixture::default().await;
+    let other = f.second_distributor().await;
+    let leaf = f.leaf(0);
+    let claimant = f.claimant(0);
+    let destination = f.ata(&leaf.claimant).await;
+    let payer = f.bank.payer().pubkey();
+    let (vault, other_vault) = (f.keys.vault(0), other.vault(0));
+    let (funded, other_funded) = (f.balance(vault).await, f.balance(other_vault).await);
+
+    f.claim(0).await.expect("first distributor");
+    let from_other = ix::claim(&other, &leaf, &destination, &payer);
+    f.send(std::slice::from_ref(&from_other), &[&claimant])
+        .await
+        .expect("second distributor");
+    assert_eq!(f.ata_balance(0).await, 2 * leaf.unlocked);
+    assert_eq!(f.balance(vault).await, funded - leaf.unlocked);
+    assert_eq!(f.balance(other_vault).await, other_funded - leaf.unlocked);
+
+    assert_error(f.claim(0).await, FloodgateError::AlreadyClaimed);
+    assert_error(
+        f.send(&[from_other], &[&claimant]).await,
+        FloodgateError::AlreadyClaimed,
+    );
+    let other_shard = f.bank.account(&other.shard(0)).await.unwrap().data;
+    assert!(accounts::shard(&other_shard).unwrap().is_claimed(0));
+    assert!(f.shard(0).await.is_claimed(0));
 }

@@ -1,7 +1,8 @@
 //! `claim_for`: permissionless pushes to the claimant's associated token account.
 
+use anchor_lang::prelude::Pubkey;
 use floodgate::errors::FloodgateError;
-use floodgate_client::{instructions as ix, local::token, pda};
+use floodgate_client::{allocation::Allocation, instructions as ix, local::token, pda};
 use floodgate_tests::*;
 use solana_sdk::signature::Signer;
 
@@ -166,4 +167,36 @@ async fn a_pushed_vesting_status_must_be_at_the_canonical_address() {
         .await
         .expect("the claimant's own choice");
     assert!(f.bank.account(&other).await.is_some());
+}
+
+/// A program's PDA listed in the tree (an address off the curve, which can never sign
+/// a transaction) is pushed to like a wallet: the tokens land in the PDA's associated
+/// token account, which only its program can move (SECURITY.md 1.11, G14).
+#[tokio::test]
+async fn a_pdas_leaf_is_pushed_to_the_pdas_associated_token_account() {
+    let (owner, _) = Pubkey::find_program_address(&[b"treasury"], &Pubkey::new_unique());
+    assert!(!owner.is_on_curve());
+    let mut f = Fixture::new(Options {
+        extra_leaves: vec![Allocation::new(owner, 777, 0)],
+        ..Options::default()
+    })
+    .await;
+    let index = f
+        .allocations
+        .iter()
+        .position(|a| a.claimant == owner)
+        .unwrap() as u32;
+    let leaf = f.leaf(index);
+    f.push_as_stranger(&leaf).await;
+    let ata = pda::associated_token(&owner, &f.mint, &f.options.token_program);
+    let account = f.bank.account(&ata).await.expect("the PDA's token account");
+    assert_eq!(account.owner, f.options.token_program);
+    assert_eq!(f.balance(ata).await, 777);
+    let shard = f.keys.shard_of(index);
+    let data = f.bank.account(&shard).await.unwrap().data;
+    assert!(
+        floodgate_client::accounts::shard(&data)
+            .unwrap()
+            .is_claimed(index)
+    );
 }
