@@ -2,12 +2,7 @@
 //! creation of PDA accounts that tolerates lamports sent to the address beforehand.
 
 use crate::{lean::input::InputAccount, state::Distributor};
-use anchor_lang::{
-    prelude::*,
-    system_program::{
-        Allocate, Assign, CreateAccount, Transfer, allocate, assign, create_account, transfer,
-    },
-};
+use anchor_lang::prelude::*;
 use anchor_spl::token_interface::{CloseAccount, close_account};
 
 /// Where an account of an outgoing call comes from: Anchor's `AccountInfo`, or the
@@ -19,10 +14,31 @@ pub enum Source<'a, 'info> {
 }
 
 impl Source<'_, '_> {
-    fn key(&self) -> &Pubkey {
+    pub fn key(&self) -> &Pubkey {
         match self {
             Source::Info(info) => info.key,
             Source::Input(account) => account.key(),
+        }
+    }
+
+    pub fn lamports(&self) -> u64 {
+        match self {
+            Source::Info(info) => info.lamports(),
+            // SAFETY: the input's lamports, read while nothing writes them.
+            Source::Input(account) => unsafe { *account.lamports_ptr() },
+        }
+    }
+
+    /// The account's data, writable.
+    ///
+    /// # Safety
+    /// No other borrow of this account's data may be alive (Anchor's `RefCell` checks
+    /// this for an `AccountInfo`; nothing does for an input account).
+    pub unsafe fn with_data_mut<T>(&self, f: impl FnOnce(&mut [u8]) -> Result<T>) -> Result<T> {
+        match self {
+            Source::Info(info) => f(&mut info.try_borrow_mut_data()?),
+            // SAFETY: the caller's promise.
+            Source::Input(account) => f(unsafe { account.data_mut() }),
         }
     }
 }
@@ -50,6 +66,14 @@ impl<'a, 'info> CallAccount<'a, 'info> {
             signer: false,
         }
     }
+    /// A writable signer: the transaction's payer, or a PDA signed for by the seeds.
+    pub fn writable_signer(source: impl Into<Source<'a, 'info>>) -> Self {
+        Self {
+            source: source.into(),
+            writable: true,
+            signer: true,
+        }
+    }
     /// A read-only signer: a PDA of this program signed for by the seeds.
     pub fn signer(source: impl Into<Source<'a, 'info>>) -> Self {
         Self {
@@ -72,10 +96,11 @@ impl From<InputAccount> for Source<'_, '_> {
     }
 }
 
-/// Calls `program` with `accounts` and `data`, signed by the PDA of `seeds`, without
-/// the checks of `invoke_signed` that cost most of a CPI's own compute units here: it
-/// compares every account meta with every account info (32-byte compares) to try
-/// their `RefCell` borrows, and copies every key into an `Instruction`.
+/// Calls `program` with `accounts` and `data`, signed by the PDA of `seeds` (by none
+/// when `seeds` is empty), without the checks of `invoke_signed` that cost most of a
+/// CPI's own compute units here: it compares every account meta with every account
+/// info (32-byte compares) to try their `RefCell` borrows, and copies every key into
+/// an `Instruction`.
 ///
 /// On SBF the call goes through the C ABI (`sol_invoke_signed_c`) with pointers to
 /// the keys, lamports and data where the runtime serialized them, as the Rust ABI's
@@ -119,7 +144,8 @@ pub fn invoke_signed_lean<const N: usize>(
                 Source::Input(account) => unsafe { native_info(account) },
             })
             .collect();
-        program::invoke_signed_unchecked(&instruction, &infos, &[seeds]).map_err(Into::into)
+        let signers: &[&[&[u8]]] = if seeds.is_empty() { &[] } else { &[seeds] };
+        program::invoke_signed_unchecked(&instruction, &infos, signers).map_err(Into::into)
     }
 }
 
@@ -253,7 +279,7 @@ mod c_abi {
                 infos.as_ptr().cast(),
                 N as u64,
                 signers.as_ptr().cast(),
-                1,
+                u64::from(!seeds.is_empty()),
             )
         };
         match result {
@@ -337,71 +363,125 @@ impl<'info> Vault<'_, 'info> {
 }
 
 /// Creates `target` (a PDA of this program signed for by `signer_seeds`) with `space`
-/// bytes, funded to rent exemption by `payer`. Lamports already at the address (sent
-/// there to block the creation) are kept and only topped up.
-pub fn create_pda_account<'info>(
-    payer: &AccountInfo<'info>,
-    target: &AccountInfo<'info>,
+/// bytes, funded to rent exemption by `payer` (a signer of the transaction). Lamports
+/// already at the address (sent there to block the creation) are kept and only topped
+/// up. The system program's instructions are built by hand and sent through
+/// [`invoke_signed_lean`].
+pub fn create_pda_account<'a, 'info>(
+    payer: Source<'a, 'info>,
+    target: Source<'a, 'info>,
     space: usize,
     signer_seeds: &[&[u8]],
 ) -> Result<()> {
     let rent = Rent::get()?.minimum_balance(space);
-    let signer = &[signer_seeds];
-    let system = anchor_lang::system_program::ID;
+    let system = &anchor_lang::system_program::ID;
+    let space = space as u64;
     let current = target.lamports();
     if current == 0 {
-        return create_account(
-            CpiContext::new_with_signer(
-                system,
-                CreateAccount {
-                    from: payer.clone(),
-                    to: target.clone(),
-                },
-                signer,
-            ),
-            rent,
-            space as u64,
-            &crate::ID,
+        return invoke_signed_lean(
+            system,
+            [
+                CallAccount::writable_signer(payer),
+                CallAccount::writable_signer(target),
+            ],
+            &system_data::create_account(rent, space, &crate::ID),
+            signer_seeds,
         );
     }
     if current < rent {
-        transfer(
-            CpiContext::new(
-                system,
-                Transfer {
-                    from: payer.clone(),
-                    to: target.clone(),
-                },
-            ),
-            rent - current,
+        invoke_signed_lean(
+            system,
+            [
+                CallAccount::writable_signer(payer),
+                CallAccount::writable(target),
+            ],
+            &system_data::transfer(rent - current),
+            &[],
         )?;
     }
-    allocate(
-        CpiContext::new_with_signer(
-            system,
-            Allocate {
-                account_to_allocate: target.clone(),
-            },
-            signer,
-        ),
-        space as u64,
+    invoke_signed_lean(
+        system,
+        [CallAccount::writable_signer(target)],
+        &system_data::allocate(space),
+        signer_seeds,
     )?;
-    assign(
-        CpiContext::new_with_signer(
-            system,
-            Assign {
-                account_to_assign: target.clone(),
-            },
-            signer,
-        ),
-        &crate::ID,
+    invoke_signed_lean(
+        system,
+        [CallAccount::writable_signer(target)],
+        &system_data::assign(&crate::ID),
+        signer_seeds,
     )
+}
+
+/// The system program's instruction data: bincode, a `u32` tag and then the fields.
+mod system_data {
+    use anchor_lang::prelude::Pubkey;
+
+    fn tagged<const N: usize>(tag: u8, fields: &[&[u8]]) -> [u8; N] {
+        let mut data = [0u8; N];
+        data[0] = tag;
+        let mut at = 4;
+        for field in fields {
+            data[at..at + field.len()].copy_from_slice(field);
+            at += field.len();
+        }
+        data
+    }
+
+    pub fn create_account(lamports: u64, space: u64, owner: &Pubkey) -> [u8; 52] {
+        tagged(
+            0,
+            &[
+                &lamports.to_le_bytes(),
+                &space.to_le_bytes(),
+                owner.as_ref(),
+            ],
+        )
+    }
+
+    pub fn assign(owner: &Pubkey) -> [u8; 36] {
+        tagged(1, &[owner.as_ref()])
+    }
+
+    pub fn transfer(lamports: u64) -> [u8; 12] {
+        tagged(2, &[&lamports.to_le_bytes()])
+    }
+
+    pub fn allocate(space: u64) -> [u8; 12] {
+        tagged(8, &[&space.to_le_bytes()])
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use anchor_spl::token_interface::spl_token_2022::instruction::TokenInstruction;
+
+    /// The system instructions `create_pda_account` builds by hand are the system
+    /// program's own encoding of them.
+    #[test]
+    fn system_instruction_data_is_the_system_programs() {
+        use anchor_lang::solana_program::system_instruction as system;
+        let (a, b) = (Pubkey::new_unique(), Pubkey::new_unique());
+        for (lamports, space) in [(0, 0), (890_880, 165), (u64::MAX, u64::MAX)] {
+            assert_eq!(
+                system_data::create_account(lamports, space, &crate::ID).to_vec(),
+                system::create_account(&a, &b, lamports, space, &crate::ID).data
+            );
+            assert_eq!(
+                system_data::transfer(lamports).to_vec(),
+                system::transfer(&a, &b, lamports).data
+            );
+            assert_eq!(
+                system_data::allocate(space).to_vec(),
+                system::allocate(&a, space).data
+            );
+        }
+        assert_eq!(
+            system_data::assign(&b).to_vec(),
+            system::assign(&a, &b).data
+        );
+    }
 
     #[test]
     fn transfer_checked_data_is_what_the_token_programs_decode() {

@@ -8,7 +8,7 @@ use crate::{
     constants::{MAX_DEPTH, VESTING_SEED},
     errors::FloodgateError,
     events::Claimed,
-    invoke::{Vault, create_pda_account},
+    invoke::{Source, Vault, create_pda_account},
     merkle::{Hash, leaf_hash, proof_leads_to},
     state::{Distributor, Shard, VestingStatus, header_and_bitmap, set_claimed},
 };
@@ -188,7 +188,17 @@ impl<'info> ClaimAccounts<'_, 'info> {
         }
         crate::checkpoint!("transfer");
         if args.locked > 0 {
-            self.create_vesting_status(args, &distributor.root)?;
+            let (Some(vesting), true) = (self.vesting, self.system_program) else {
+                return err!(FloodgateError::VestingAccountMissing);
+            };
+            create_vesting_status(
+                &keys,
+                &args.leaf(),
+                args.vesting_bump,
+                &distributor.root,
+                self.pushed,
+                [self.payer.into(), vesting.into()],
+            )?;
         }
         Claimed::log(
             [
@@ -213,51 +223,6 @@ impl<'info> ClaimAccounts<'_, 'info> {
             mint: self.mint,
             token_program: self.token_program,
         }
-    }
-
-    /// Creates `["vesting", distributor, index]` holding the leaf's locked amount.
-    fn create_vesting_status(&self, args: &ClaimArgs, root: &[u8; 32]) -> Result<()> {
-        let (Some(vesting), true) = (self.vesting, self.system_program) else {
-            return err!(FloodgateError::VestingAccountMissing);
-        };
-        let distributor_key = self.distributor.key();
-        let index_bytes = args.index.to_le_bytes();
-        let bump = [args.vesting_bump];
-        let seeds: [&[u8]; 4] = [VESTING_SEED, distributor_key.as_ref(), &index_bytes, &bump];
-        let expected = Pubkey::create_program_address(&seeds, &crate::ID)
-            .map_err(|_| FloodgateError::InvalidVestingAccount)?;
-        require_keys_eq!(
-            vesting.key(),
-            expected,
-            FloodgateError::InvalidVestingAccount
-        );
-        if self.pushed {
-            // Canonical: no higher bump gives an address (each try is one
-            // create_program_address; the canonical bump is 255 half of the time).
-            for higher in (args.vesting_bump..u8::MAX).map(|b| b + 1) {
-                let bump = [higher];
-                let seeds: [&[u8]; 4] =
-                    [VESTING_SEED, distributor_key.as_ref(), &index_bytes, &bump];
-                require!(
-                    Pubkey::create_program_address(&seeds, &crate::ID).is_err(),
-                    FloodgateError::InvalidVestingAccount
-                );
-            }
-        }
-
-        create_pda_account(self.payer, vesting, VestingStatus::SPACE, &seeds)?;
-        let status = VestingStatus {
-            bump: args.vesting_bump,
-            index: args.index,
-            distributor: distributor_key,
-            root: *root,
-            claimant: *self.claimant,
-            rent_payer: *self.payer.key,
-            locked_total: args.locked,
-            withdrawn: 0,
-        };
-        let mut data = vesting.try_borrow_mut_data()?;
-        status.try_serialize(&mut &mut data[..])
     }
 }
 
@@ -287,6 +252,55 @@ pub(crate) struct ClaimKeys<'a> {
     pub vault: &'a Pubkey,
     pub mint: &'a Pubkey,
     pub token_program: &'a Pubkey,
+}
+
+/// Creates `["vesting", distributor, index]` at `vesting_bump` holding the leaf's
+/// locked amount, paid by `payer`: for both entries to the claim path, after
+/// [`record`]. For `claim_for` (`pushed`) the bump must be the canonical one.
+pub(crate) fn create_vesting_status(
+    keys: &ClaimKeys,
+    leaf: &Leaf,
+    vesting_bump: u8,
+    root: &[u8; 32],
+    pushed: bool,
+    [payer, vesting]: [Source<'_, '_>; 2],
+) -> Result<()> {
+    let index_bytes = leaf.index.to_le_bytes();
+    let bump = [vesting_bump];
+    let seeds: [&[u8]; 4] = [VESTING_SEED, keys.distributor.as_ref(), &index_bytes, &bump];
+    let expected = Pubkey::create_program_address(&seeds, &crate::ID)
+        .map_err(|_| FloodgateError::InvalidVestingAccount)?;
+    require_keys_eq!(
+        *vesting.key(),
+        expected,
+        FloodgateError::InvalidVestingAccount
+    );
+    if pushed {
+        // Canonical: no higher bump gives an address (each try is one
+        // create_program_address; the canonical bump is 255 half of the time).
+        for higher in (vesting_bump..u8::MAX).map(|b| b + 1) {
+            let bump = [higher];
+            let seeds: [&[u8]; 4] = [VESTING_SEED, keys.distributor.as_ref(), &index_bytes, &bump];
+            require!(
+                Pubkey::create_program_address(&seeds, &crate::ID).is_err(),
+                FloodgateError::InvalidVestingAccount
+            );
+        }
+    }
+
+    create_pda_account(payer, vesting, VestingStatus::SPACE, &seeds)?;
+    let status = VestingStatus {
+        bump: vesting_bump,
+        index: leaf.index,
+        distributor: *keys.distributor,
+        root: *root,
+        claimant: *keys.claimant,
+        rent_payer: *payer.key(),
+        locked_total: leaf.locked,
+        withdrawn: 0,
+    };
+    // SAFETY: nothing else borrows the new status's data.
+    unsafe { vesting.with_data_mut(|data| status.try_serialize(&mut &mut data[..])) }
 }
 
 /// Checks a claim and records it in the shard (`shard_data`, the whole account), for

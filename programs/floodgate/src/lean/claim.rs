@@ -1,4 +1,4 @@
-//! `claim` and `claim_for` on the runtime's input, for leaves without a locked part.
+//! `claim` and `claim_for` on the runtime's input.
 //!
 //! [`run`] accepts exactly what Anchor's `Claim`/`ClaimFor` accept, or declines
 //! (`None`) before writing anything and lets Anchor's `entry` decide. Its checks,
@@ -11,19 +11,20 @@
 //! | shard | `AccountLoader<Shard>`, `mut` | owner, discriminator, size, writable |
 //! | vault, destination | `mut` | writable |
 //! | payer | `Signer`, `mut` | signer, writable |
-//! | vesting | `Option<..>`, `mut` | the program id (none), or writable |
+//! | vesting | `Option<..>`, `mut` | the program id (none), or writable; present for a locked part |
 //! | token_program | `Interface<TokenInterface>` | the distributor's (one of the two), executable |
-//! | system_program | `Option<Program<System>>` | the program id (none), or the system program, executable |
+//! | system_program | `Option<Program<System>>` | the program id (none), or the system program, executable; present for a locked part |
 //!
 //! `claim_for` also needs the destination to be the claimant's associated token
 //! account (`ClaimFor::validate`). Then the claim is recorded by the same
-//! [`record`] as Anchor's handlers, paid and logged.
+//! [`record`] as Anchor's handlers, paid, its vesting status created by the same
+//! [`create_vesting_status`], and logged.
 
 use super::input::{Input, InputAccount};
 use crate::{
     bytes32::{PROGRAM_ID, SYSTEM_PROGRAM_ID, le_u64, same_key},
     events::Claimed,
-    instructions::claim::{ClaimKeys, Leaf, record},
+    instructions::claim::{ClaimKeys, Leaf, create_vesting_status, record},
     invoke::{Source, pay},
     merkle::Hash,
     state::{Distributor, Shard},
@@ -61,10 +62,7 @@ pub fn run<const N: usize>(input: &Input<N>) -> Option<Result<()>> {
     if N < ACCOUNTS || !same_key(input.program_id, &PROGRAM_ID.0) {
         return None;
     }
-    let (leaf, ata_bump) = decode(&input.data[8..], pushed)?;
-    if leaf.locked > 0 {
-        return None; // the vesting status is created by Anchor's handler
-    }
+    let (leaf, vesting_bump, ata_bump) = decode(&input.data[8..], pushed)?;
     crate::checkpoint!("args");
     let [
         claimant,
@@ -79,16 +77,21 @@ pub fn run<const N: usize>(input: &Input<N>) -> Option<Result<()>> {
         system_program,
     ] = *input.accounts()?.first_chunk::<ACCOUNTS>()?;
 
+    // The optional accounts are absent when they hold the program id (Anchor's rule).
+    let has_vesting = !same_key(vesting.key(), &PROGRAM_ID.0);
+    let has_system_program = !same_key(system_program.key(), &PROGRAM_ID.0);
     let signers_and_writes = (pushed || claimant.is_signer())
         && shard.is_writable()
         && vault.is_writable()
         && destination.is_writable()
         && payer.is_signer()
         && payer.is_writable()
-        && (same_key(vesting.key(), &PROGRAM_ID.0) || vesting.is_writable())
-        && (same_key(system_program.key(), &PROGRAM_ID.0)
+        && (!has_vesting || vesting.is_writable())
+        && (!has_system_program
             || (same_key(system_program.key(), &SYSTEM_PROGRAM_ID.0)
-                && system_program.executable()));
+                && system_program.executable()))
+        // A locked part needs both (else Anchor reports `VestingAccountMissing`).
+        && (leaf.locked == 0 || (has_vesting && has_system_program));
     if !signers_and_writes || !is_ours(&shard, SHARD, Shard::HEADER_SPACE) {
         return None;
     }
@@ -115,6 +118,7 @@ pub fn run<const N: usize>(input: &Input<N>) -> Option<Result<()>> {
 
     Some(settle(
         &leaf,
+        vesting_bump,
         pushed,
         state,
         [
@@ -125,6 +129,7 @@ pub fn run<const N: usize>(input: &Input<N>) -> Option<Result<()>> {
             mint,
             destination,
             payer,
+            vesting,
         ],
         token_program.key(),
     ))
@@ -135,6 +140,7 @@ pub fn run<const N: usize>(input: &Input<N>) -> Option<Result<()>> {
 #[inline(always)]
 fn settle(
     leaf: &Leaf,
+    vesting_bump: u8,
     pushed: bool,
     state: &Distributor,
     [
@@ -145,7 +151,8 @@ fn settle(
         mint,
         destination,
         payer,
-    ]: [InputAccount; 7],
+        vesting,
+    ]: [InputAccount; 8],
     token_program: &Pubkey,
 ) -> Result<()> {
     let keys = ClaimKeys {
@@ -168,6 +175,16 @@ fn settle(
         )?;
     }
     crate::checkpoint!("transfer");
+    if leaf.locked > 0 {
+        create_vesting_status(
+            &keys,
+            leaf,
+            vesting_bump,
+            &state.root,
+            pushed,
+            [payer, vesting].map(Source::Input),
+        )?;
+    }
     Claimed::log(
         [
             keys.distributor,
@@ -183,10 +200,10 @@ fn settle(
     Ok(())
 }
 
-/// `ClaimArgs` (and `ata_bump` for `claim_for`) read in place, the proof left in the
+/// `ClaimArgs` (leaf, `vesting_bump`, and `ata_bump` for `claim_for`) read in place, the proof left in the
 /// instruction data. `None` unless the data is exactly that long.
 #[inline(always)]
-fn decode(args: &[u8], pushed: bool) -> Option<(Leaf<'_>, Option<u8>)> {
+fn decode(args: &[u8], pushed: bool) -> Option<(Leaf<'_>, u8, Option<u8>)> {
     let fixed: &[u8; FIXED_ARGS] = args.first_chunk()?;
     let word = |at: usize| u64::from_le_bytes(*fixed[at..].first_chunk().expect("in bounds"));
     let proof_len = u32::from_le_bytes(*fixed[21..].first_chunk().expect("in bounds")) as usize;
@@ -205,7 +222,7 @@ fn decode(args: &[u8], pushed: bool) -> Option<(Leaf<'_>, Option<u8>)> {
         locked: word(12),
         proof,
     };
-    Some((leaf, pushed.then(|| rest[proof_bytes])))
+    Some((leaf, fixed[20], pushed.then(|| rest[proof_bytes])))
 }
 
 /// Whether `account` is this program's, holds `discriminator` and at least `space`
@@ -356,7 +373,9 @@ mod tests {
         ("system program not executable", |a, _| {
             a[9].key = system_program::ID
         }),
-        ("a locked part", |_, d| d[8 + 12] = 1),
+        ("a locked part without the vesting accounts", |_, d| {
+            d[8 + 12] = 1
+        }),
         ("trailing bytes", |_, d| d.push(0)),
         ("a truncated proof", |_, d| {
             d.pop();
@@ -396,9 +415,26 @@ mod tests {
     }
 
     #[test]
+    fn a_locked_part_needs_the_vesting_account_and_the_system_program() {
+        for pushed in [false, true] {
+            let (mut accounts, mut data) = well_formed(pushed);
+            data[8 + 12] = 1; // locked: 1
+            accounts[7].key = key(8);
+            accounts[7].is_writable = true;
+            assert!(!taken(&accounts, &data, &crate::ID), "no system program");
+            accounts[9].key = system_program::ID;
+            accounts[9].executable = true;
+            assert!(taken(&accounts, &data, &crate::ID), "pushed {pushed}");
+            accounts[7].key = crate::ID;
+            assert!(!taken(&accounts, &data, &crate::ID), "no vesting account");
+        }
+    }
+
+    #[test]
     fn decodes_the_proof_in_place() {
         let (_, data) = well_formed(true);
-        let (leaf, bump) = decode(&data[8..], true).unwrap();
+        let (leaf, vesting_bump, bump) = decode(&data[8..], true).unwrap();
+        assert_eq!(vesting_bump, 0);
         assert_eq!((leaf.index, leaf.unlocked, leaf.locked), (0, 10, 0));
         assert_eq!(leaf.proof, &[[9; 32]; 3]);
         assert_eq!(

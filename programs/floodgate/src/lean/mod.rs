@@ -8,9 +8,10 @@
 //! the same code as Anchor's handlers (`instructions::claim::record`).
 //!
 //! The lean path only ever accepts: whenever anything differs from a well-formed claim
-//! without a locked part (another instruction, a missing signer, a vesting leaf,
-//! trailing bytes...), it hands the untouched input to Anchor's `entry`, which decides
-//! and reports the exact error. It never writes before that decision.
+//! (another instruction, a missing signer, a foreign account, a locked part without
+//! the vesting accounts, trailing bytes...), it hands the untouched input to Anchor's
+//! `entry`, which decides and reports the exact error. It never writes before that
+//! decision.
 //!
 //! Anchor emits its own entrypoint unless the crate has the `no-entrypoint` feature,
 //! so `build.rs` turns that cfg on in program builds and sets `floodgate_entrypoint`
