@@ -194,7 +194,6 @@ impl<'info> ClaimAccounts<'_, 'info> {
             create_vesting_status(
                 &keys,
                 &args.leaf(),
-                args.vesting_bump,
                 &distributor.root,
                 self.pushed,
                 [self.payer.into(), vesting.into()],
@@ -231,6 +230,8 @@ pub(crate) struct Leaf<'p> {
     pub index: u32,
     pub unlocked: u64,
     pub locked: u64,
+    /// Bump of the vesting status PDA (only read when `locked > 0`).
+    pub vesting_bump: u8,
     pub proof: &'p [Hash],
 }
 
@@ -240,6 +241,7 @@ impl ClaimArgs {
             index: self.index,
             unlocked: self.unlocked,
             locked: self.locked,
+            vesting_bump: self.vesting_bump,
             proof: &self.proof,
         }
     }
@@ -254,19 +256,19 @@ pub(crate) struct ClaimKeys<'a> {
     pub token_program: &'a Pubkey,
 }
 
-/// Creates `["vesting", distributor, index]` at `vesting_bump` holding the leaf's
+/// Creates `["vesting", distributor, index]` at the leaf's `vesting_bump` holding its
 /// locked amount, paid by `payer`: for both entries to the claim path, after
 /// [`record`]. For `claim_for` (`pushed`) the bump must be the canonical one.
+#[inline(never)]
 pub(crate) fn create_vesting_status(
     keys: &ClaimKeys,
     leaf: &Leaf,
-    vesting_bump: u8,
     root: &[u8; 32],
     pushed: bool,
     [payer, vesting]: [Source<'_, '_>; 2],
 ) -> Result<()> {
     let index_bytes = leaf.index.to_le_bytes();
-    let bump = [vesting_bump];
+    let bump = [leaf.vesting_bump];
     let seeds: [&[u8]; 4] = [VESTING_SEED, keys.distributor.as_ref(), &index_bytes, &bump];
     let expected = Pubkey::create_program_address(&seeds, &crate::ID)
         .map_err(|_| FloodgateError::InvalidVestingAccount)?;
@@ -278,7 +280,7 @@ pub(crate) fn create_vesting_status(
     if pushed {
         // Canonical: no higher bump gives an address (each try is one
         // create_program_address; the canonical bump is 255 half of the time).
-        for higher in (vesting_bump..u8::MAX).map(|b| b + 1) {
+        for higher in (leaf.vesting_bump..u8::MAX).map(|b| b + 1) {
             let bump = [higher];
             let seeds: [&[u8]; 4] = [VESTING_SEED, keys.distributor.as_ref(), &index_bytes, &bump];
             require!(
@@ -290,7 +292,7 @@ pub(crate) fn create_vesting_status(
 
     create_pda_account(payer, vesting, VestingStatus::SPACE, &seeds)?;
     let status = VestingStatus {
-        bump: vesting_bump,
+        bump: leaf.vesting_bump,
         index: leaf.index,
         distributor: *keys.distributor,
         root: *root,

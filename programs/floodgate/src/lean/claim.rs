@@ -62,7 +62,7 @@ pub fn run<const N: usize>(input: &Input<N>) -> Option<Result<()>> {
     if N < ACCOUNTS || !same_key(input.program_id, &PROGRAM_ID.0) {
         return None;
     }
-    let (leaf, vesting_bump, ata_bump) = decode(&input.data[8..], pushed)?;
+    let (leaf, ata_bump) = decode(&input.data[8..], pushed)?;
     crate::checkpoint!("args");
     let [
         claimant,
@@ -78,20 +78,21 @@ pub fn run<const N: usize>(input: &Input<N>) -> Option<Result<()>> {
     ] = *input.accounts()?.first_chunk::<ACCOUNTS>()?;
 
     // The optional accounts are absent when they hold the program id (Anchor's rule).
-    let has_vesting = !same_key(vesting.key(), &PROGRAM_ID.0);
-    let has_system_program = !same_key(system_program.key(), &PROGRAM_ID.0);
+    // A locked part needs both (else Anchor reports `VestingAccountMissing`).
+    let absent = |account: InputAccount| same_key(account.key(), &PROGRAM_ID.0);
+    if leaf.locked > 0 && (absent(vesting) || absent(system_program)) {
+        return None;
+    }
     let signers_and_writes = (pushed || claimant.is_signer())
         && shard.is_writable()
         && vault.is_writable()
         && destination.is_writable()
         && payer.is_signer()
         && payer.is_writable()
-        && (!has_vesting || vesting.is_writable())
-        && (!has_system_program
+        && (absent(vesting) || vesting.is_writable())
+        && (absent(system_program)
             || (same_key(system_program.key(), &SYSTEM_PROGRAM_ID.0)
-                && system_program.executable()))
-        // A locked part needs both (else Anchor reports `VestingAccountMissing`).
-        && (leaf.locked == 0 || (has_vesting && has_system_program));
+                && system_program.executable()));
     if !signers_and_writes || !is_ours(&shard, SHARD, Shard::HEADER_SPACE) {
         return None;
     }
@@ -118,7 +119,6 @@ pub fn run<const N: usize>(input: &Input<N>) -> Option<Result<()>> {
 
     Some(settle(
         &leaf,
-        vesting_bump,
         pushed,
         state,
         [
@@ -140,7 +140,6 @@ pub fn run<const N: usize>(input: &Input<N>) -> Option<Result<()>> {
 #[inline(always)]
 fn settle(
     leaf: &Leaf,
-    vesting_bump: u8,
     pushed: bool,
     state: &Distributor,
     [
@@ -179,7 +178,6 @@ fn settle(
         create_vesting_status(
             &keys,
             leaf,
-            vesting_bump,
             &state.root,
             pushed,
             [payer, vesting].map(Source::Input),
@@ -200,10 +198,10 @@ fn settle(
     Ok(())
 }
 
-/// `ClaimArgs` (leaf, `vesting_bump`, and `ata_bump` for `claim_for`) read in place, the proof left in the
+/// `ClaimArgs` (and `ata_bump` for `claim_for`) read in place, the proof left in the
 /// instruction data. `None` unless the data is exactly that long.
 #[inline(always)]
-fn decode(args: &[u8], pushed: bool) -> Option<(Leaf<'_>, u8, Option<u8>)> {
+fn decode(args: &[u8], pushed: bool) -> Option<(Leaf<'_>, Option<u8>)> {
     let fixed: &[u8; FIXED_ARGS] = args.first_chunk()?;
     let word = |at: usize| u64::from_le_bytes(*fixed[at..].first_chunk().expect("in bounds"));
     let proof_len = u32::from_le_bytes(*fixed[21..].first_chunk().expect("in bounds")) as usize;
@@ -220,9 +218,10 @@ fn decode(args: &[u8], pushed: bool) -> Option<(Leaf<'_>, u8, Option<u8>)> {
         index: u32::from_le_bytes(*fixed.first_chunk().expect("in bounds")),
         unlocked: word(4),
         locked: word(12),
+        vesting_bump: fixed[20],
         proof,
     };
-    Some((leaf, fixed[20], pushed.then(|| rest[proof_bytes])))
+    Some((leaf, pushed.then(|| rest[proof_bytes])))
 }
 
 /// Whether `account` is this program's, holds `discriminator` and at least `space`
@@ -433,8 +432,8 @@ mod tests {
     #[test]
     fn decodes_the_proof_in_place() {
         let (_, data) = well_formed(true);
-        let (leaf, vesting_bump, bump) = decode(&data[8..], true).unwrap();
-        assert_eq!(vesting_bump, 0);
+        let (leaf, bump) = decode(&data[8..], true).unwrap();
+        assert_eq!(leaf.vesting_bump, 0);
         assert_eq!((leaf.index, leaf.unlocked, leaf.locked), (0, 10, 0));
         assert_eq!(leaf.proof, &[[9; 32]; 3]);
         assert_eq!(
