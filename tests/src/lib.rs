@@ -428,6 +428,18 @@ impl Fixture {
     }
 }
 
+/// The accounts `instruction` marks writable, sorted.
+pub fn writable_keys(instruction: &Instruction) -> Vec<Pubkey> {
+    let mut keys: Vec<Pubkey> = instruction
+        .accounts
+        .iter()
+        .filter(|m| m.is_writable)
+        .map(|m| m.pubkey)
+        .collect();
+    keys.sort();
+    keys
+}
+
 /// Points the account meta of `instruction` that names `from` at `to` and returns it:
 /// how a test builds "the same instruction with one wrong account".
 #[track_caller]

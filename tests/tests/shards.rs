@@ -60,12 +60,7 @@ async fn claims_in_different_shards_write_disjoint_accounts() {
         f.bank.fund(&claimant.pubkey(), 100_000_000).await.unwrap();
         let destination = f.ata(&claimant.pubkey()).await;
         let instruction = ix::claim(&f.keys, &f.leaf(index), &destination, &claimant.pubkey());
-        let writable: HashSet<_> = instruction
-            .accounts
-            .iter()
-            .filter(|m| m.is_writable)
-            .map(|m| m.pubkey)
-            .collect();
+        let writable: HashSet<_> = writable_keys(&instruction).into_iter().collect();
         let shard_index = index >> 2;
         let expected: HashSet<_> = [
             f.keys.shard(shard_index),
