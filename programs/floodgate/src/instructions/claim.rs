@@ -8,7 +8,7 @@ use crate::{
     constants::{MAX_DEPTH, VESTING_SEED},
     errors::FloodgateError,
     events::Claimed,
-    invoke::{Source, Vault, create_pda_account},
+    invoke::{Source, create_pda_account, pay},
     merkle::{Hash, leaf_hash, proof_leads_to},
     state::{Distributor, Shard, VestingStatus, header_and_bitmap, set_claimed},
 };
@@ -182,46 +182,20 @@ impl<'info> ClaimAccounts<'_, 'info> {
         )?;
         crate::checkpoint!("bitmap");
 
-        if args.unlocked > 0 {
-            self.vault(&distributor)
-                .pay(self.destination, args.unlocked)?;
-        }
-        crate::checkpoint!("transfer");
-        if args.locked > 0 {
-            let (Some(vesting), true) = (self.vesting, self.system_program) else {
-                return err!(FloodgateError::VestingAccountMissing);
-            };
-            create_vesting_status(
-                &keys,
-                &args.leaf(),
-                &distributor.root,
-                self.pushed,
-                [self.payer.into(), vesting.into()],
-            )?;
-        }
-        Claimed::log(
-            [
-                keys.distributor,
-                self.claimant,
-                self.destination.key,
-                self.payer.key,
-            ],
-            args.index,
-            args.unlocked,
-            args.locked,
-        );
-        crate::checkpoint!("event");
-        Ok(())
-    }
-
-    pub(crate) fn vault<'a>(&'a self, distributor: &'a Distributor) -> Vault<'a, 'info> {
-        Vault {
-            authority: self.distributor.as_ref(),
-            distributor,
-            vault: self.vault,
-            mint: self.mint,
-            token_program: self.token_program,
-        }
+        pay_out(
+            &keys,
+            &distributor,
+            &args.leaf(),
+            self.pushed,
+            Payout {
+                distributor: distributor_info.into(),
+                vault: self.vault.into(),
+                mint: self.mint.into(),
+                destination: self.destination.into(),
+                payer: self.payer.into(),
+                vesting: self.vesting.filter(|_| self.system_program).map(Into::into),
+            },
+        )
     }
 }
 
@@ -256,11 +230,74 @@ pub(crate) struct ClaimKeys<'a> {
     pub token_program: &'a Pubkey,
 }
 
+/// The accounts a recorded claim pays through, from either entry to the claim path.
+pub(crate) struct Payout<'a, 'info> {
+    /// The distributor PDA: the vault's authority.
+    pub distributor: Source<'a, 'info>,
+    pub vault: Source<'a, 'info>,
+    pub mint: Source<'a, 'info>,
+    pub destination: Source<'a, 'info>,
+    pub payer: Source<'a, 'info>,
+    /// The vesting status's address, when it was passed with the system program.
+    pub vesting: Option<Source<'a, 'info>>,
+}
+
+/// After [`record`], for both entries to the claim path: pays `unlocked`, creates the
+/// vesting status for `locked`, and emits `Claimed`.
+#[inline(always)]
+pub(crate) fn pay_out(
+    keys: &ClaimKeys,
+    distributor: &Distributor,
+    leaf: &Leaf,
+    pushed: bool,
+    accounts: Payout,
+) -> Result<()> {
+    if leaf.unlocked > 0 {
+        pay(
+            keys.token_program,
+            [
+                accounts.vault,
+                accounts.mint,
+                accounts.destination,
+                accounts.distributor,
+            ],
+            distributor,
+            leaf.unlocked,
+        )?;
+    }
+    crate::checkpoint!("transfer");
+    if leaf.locked > 0 {
+        let Some(vesting) = accounts.vesting else {
+            return err!(FloodgateError::VestingAccountMissing);
+        };
+        create_vesting_status(
+            keys,
+            leaf,
+            &distributor.root,
+            pushed,
+            [accounts.payer, vesting],
+        )?;
+    }
+    Claimed::log(
+        [
+            keys.distributor,
+            keys.claimant,
+            accounts.destination.key(),
+            accounts.payer.key(),
+        ],
+        leaf.index,
+        leaf.unlocked,
+        leaf.locked,
+    );
+    crate::checkpoint!("event");
+    Ok(())
+}
+
 /// Creates `["vesting", distributor, index]` at the leaf's `vesting_bump` holding its
 /// locked amount, paid by `payer`: for both entries to the claim path, after
 /// [`record`]. For `claim_for` (`pushed`) the bump must be the canonical one.
 #[inline(never)]
-pub(crate) fn create_vesting_status(
+fn create_vesting_status(
     keys: &ClaimKeys,
     leaf: &Leaf,
     root: &[u8; 32],

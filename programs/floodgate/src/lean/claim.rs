@@ -17,15 +17,12 @@
 //!
 //! `claim_for` also needs the destination to be the claimant's associated token
 //! account (`ClaimFor::validate`). Then the claim is recorded by the same
-//! [`record`] as Anchor's handlers, paid, its vesting status created by the same
-//! [`create_vesting_status`], and logged.
+//! [`record`] and paid out by the same [`pay_out`] as Anchor's handlers.
 
 use super::input::{Input, InputAccount};
 use crate::{
     bytes32::{PROGRAM_ID, SYSTEM_PROGRAM_ID, le_u64, same_key},
-    events::Claimed,
-    instructions::claim::{ClaimKeys, Leaf, create_vesting_status, record},
-    invoke::{Source, pay},
+    instructions::claim::{ClaimKeys, Leaf, Payout, pay_out, record},
     merkle::Hash,
     state::{Distributor, Shard},
 };
@@ -135,8 +132,8 @@ pub fn run<const N: usize>(input: &Input<N>) -> Option<Result<()>> {
     ))
 }
 
-/// Records, pays and logs an accepted claim: the part that may fail with the
-/// program's own errors, after which nothing is handed to Anchor.
+/// Records and pays out an accepted claim: the part that may fail with the program's
+/// own errors, after which nothing is handed to Anchor.
 #[inline(always)]
 fn settle(
     leaf: &Leaf,
@@ -165,37 +162,21 @@ fn settle(
     // read, has another discriminator, so is another account), dropped before the call.
     record(&keys, state, unsafe { shard.data_mut() }, leaf, pushed)?;
     crate::checkpoint!("bitmap");
-    if leaf.unlocked > 0 {
-        pay(
-            token_program,
-            [vault, mint, destination, distributor].map(Source::Input),
-            state,
-            leaf.unlocked,
-        )?;
-    }
-    crate::checkpoint!("transfer");
-    if leaf.locked > 0 {
-        create_vesting_status(
-            &keys,
-            leaf,
-            &state.root,
-            pushed,
-            [payer, vesting].map(Source::Input),
-        )?;
-    }
-    Claimed::log(
-        [
-            keys.distributor,
-            keys.claimant,
-            destination.key(),
-            payer.key(),
-        ],
-        leaf.index,
-        leaf.unlocked,
-        leaf.locked,
-    );
-    crate::checkpoint!("event");
-    Ok(())
+    pay_out(
+        &keys,
+        state,
+        leaf,
+        pushed,
+        Payout {
+            distributor: distributor.into(),
+            vault: vault.into(),
+            mint: mint.into(),
+            destination: destination.into(),
+            payer: payer.into(),
+            // `run` declines a locked part without it and the system program.
+            vesting: Some(vesting.into()),
+        },
+    )
 }
 
 /// `ClaimArgs` (and `ata_bump` for `claim_for`) read in place, the proof left in the
