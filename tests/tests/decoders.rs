@@ -38,14 +38,14 @@ use floodgate::{
     state::{Distributor, Shard, VestingStatus, bitmap_len},
 };
 use floodgate_client::{
-    ClientError, accounts,
+    accounts,
     allocation::{Allocation, format_amount, parse_amount, parse_csv},
     drop::{
         DropFolder, DropParams, INDEX_PATH, LEAVES_FILE, MANIFEST_FILE, Manifest, Page, PageIndex,
         page_path, parse_leaves, write_leaves,
     },
     instructions::DistributorKeys,
-    lookup::{Lookup, PageSource},
+    lookup::Lookup,
     tree::MerkleTree,
 };
 use proptest::{collection::vec, prelude::*, sample::Index, test_runner::Config as ProptestConfig};
@@ -519,21 +519,8 @@ fn check_csv(data: &[u8], decimals: u8) -> Result<(), TestCaseError> {
 // Drop folder
 // ---------------------------------------------------------------------------------------
 
-/// The files of a drop folder, by relative path.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Files(HashMap<String, Vec<u8>>);
-
-impl PageSource for Files {
-    fn read(&self, relative_path: &str) -> Result<Vec<u8>, ClientError> {
-        self.0
-            .get(relative_path)
-            .cloned()
-            .ok_or_else(|| ClientError::Io {
-                path: relative_path.into(),
-                source: std::io::ErrorKind::NotFound.into(),
-            })
-    }
-}
+/// The files of a drop folder, by relative path (a `PageSource` of the client).
+type Files = HashMap<String, Vec<u8>>;
 
 /// A written drop and the list it was made from.
 #[derive(Debug)]
@@ -594,7 +581,7 @@ fn fixtures() -> &'static [Fixture] {
                 let mut sorted = allocations;
                 sorted.sort_by(|a, b| a.claimant.as_ref().cmp(b.claimant.as_ref()));
                 Fixture {
-                    files: Files(files),
+                    files,
                     allocations: sorted,
                     root: manifest.root,
                     page_count: manifest.page_count,
@@ -623,9 +610,9 @@ fn fixture_file(pick: impl Fn(&str) -> bool + Clone + 'static) -> BoxedStrategy<
     (any::<Index>(), any::<Index>())
         .prop_map(move |(f, p)| {
             let fixture = &fixtures()[f.index(fixtures().len())];
-            let mut paths: Vec<&String> = fixture.files.0.keys().filter(|k| pick(k)).collect();
+            let mut paths: Vec<&String> = fixture.files.keys().filter(|k| pick(k)).collect();
             paths.sort();
-            fixture.files.0[paths[p.index(paths.len())]].clone()
+            fixture.files[paths[p.index(paths.len())]].clone()
         })
         .boxed()
 }
@@ -724,11 +711,11 @@ fn tampered_folder() -> impl Strategy<Value = (&'static Fixture, Files, Vec<Pubk
         .prop_map(|(f, edits, random_keys)| {
             let fixture = &fixtures()[f.index(fixtures().len())];
             let mut files = fixture.files.clone();
-            let mut paths: Vec<String> = files.0.keys().cloned().collect();
+            let mut paths: Vec<String> = files.keys().cloned().collect();
             paths.sort();
             for (which, edit) in edits {
                 let path = &paths[which.index(paths.len())];
-                let file = files.0.get_mut(path).expect("listed");
+                let file = files.get_mut(path).expect("listed");
                 *file = match edit {
                     Ok(mutations) => apply(std::mem::take(file), &mutations),
                     Err(random) => random,
@@ -882,7 +869,7 @@ fn every_instruction_of_the_idl_is_fuzzed() {
 #[test]
 fn fixtures_are_valid() {
     for fixture in fixtures() {
-        let files = &fixture.files.0;
+        let files = &fixture.files;
         let manifest = Manifest::from_json(&files[MANIFEST_FILE]).unwrap();
         assert_eq!(manifest.page_count, fixture.page_count);
         assert_eq!(

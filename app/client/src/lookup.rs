@@ -40,6 +40,18 @@ impl<T: PageSource + ?Sized> PageSource for &T {
     }
 }
 
+/// A drop folder held in memory, by relative path (fetched earlier, or built by a test).
+impl PageSource for std::collections::HashMap<String, Vec<u8>> {
+    fn read(&self, relative_path: &str) -> Result<Vec<u8>, ClientError> {
+        self.get(relative_path)
+            .cloned()
+            .ok_or_else(|| ClientError::Io {
+                path: relative_path.into(),
+                source: std::io::ErrorKind::NotFound.into(),
+            })
+    }
+}
+
 /// A drop folder on the local file system.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LocalDir {

@@ -12,7 +12,7 @@ use floodgate_client::{
     allocation::{Allocation, canonical},
     drop::{DropFolder, DropParams, MANIFEST_FILE, Manifest},
     error::Corruption,
-    lookup::{Lookup, PageSource, lookup, lookup_in_leaves},
+    lookup::{Lookup, lookup, lookup_in_leaves},
     tree::MerkleTree,
 };
 
@@ -353,21 +353,6 @@ fn lookup_from_the_leaves_file_alone() {
     ));
 }
 
-/// A source that is not a directory (what an HTTP source looks like to `Lookup`).
-struct InMemory(HashMap<String, Vec<u8>>);
-
-impl PageSource for InMemory {
-    fn read(&self, relative_path: &str) -> Result<Vec<u8>, ClientError> {
-        self.0
-            .get(relative_path)
-            .cloned()
-            .ok_or_else(|| ClientError::Io {
-                path: relative_path.into(),
-                source: std::io::ErrorKind::NotFound.into(),
-            })
-    }
-}
-
 #[test]
 fn lookup_works_over_any_page_source() {
     let list = canonical(pseudo_random_allocations(50, 7));
@@ -385,8 +370,8 @@ fn lookup_works_over_any_page_source() {
     ] {
         files.insert(name.to_string(), std::fs::read(dir.join(name)).unwrap());
     }
-    let source = InMemory(files);
-    let lookup = Lookup::open(&source).unwrap();
+    // A source that is not a directory (what an HTTP one looks like to `Lookup`).
+    let lookup = Lookup::open(&files).unwrap();
     for (i, a) in list.iter().enumerate() {
         let found = lookup.find(&a.claimant).unwrap();
         assert_eq!(found.proof, tree.proof(i as u32).unwrap());
