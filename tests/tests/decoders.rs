@@ -38,7 +38,7 @@ use floodgate::{
     state::{Distributor, Shard, VestingStatus, bitmap_len},
 };
 use floodgate_client::{
-    accounts,
+    ClientError, accounts,
     allocation::{Allocation, format_amount, parse_amount, parse_csv},
     drop::{
         DropFolder, DropParams, INDEX_PATH, LEAVES_FILE, MANIFEST_FILE, Manifest, Page, PageIndex,
@@ -342,8 +342,9 @@ fn decode_every_args(args: &[u8]) -> Result<(), TestCaseError> {
     Ok(())
 }
 
-/// Instruction data through every decoder (after the first 8 bytes, and whole) and the
-/// program's dispatcher, which must refuse it: no accounts are passed.
+/// Instruction data through every decoder (after the first 8 bytes, and whole), Anchor's
+/// dispatcher and the program's own entrypoint (the lean claim path first), which must
+/// both refuse it, with one error: no accounts are passed.
 fn check_instruction_data(data: &[u8]) -> Result<(), TestCaseError> {
     decode_every_args(data)?;
     if data.len() >= 8 {
@@ -351,6 +352,11 @@ fn check_instruction_data(data: &[u8]) -> Result<(), TestCaseError> {
     }
     let dispatched = floodgate::entry(&floodgate::ID, &[], data);
     prop_assert!(dispatched.is_err());
+    // The program's entrypoint declines to Anchor and returns the same error.
+    let mut input = floodgate::lean::input::serialize::input(&[], data, &floodgate::ID);
+    // SAFETY: the runtime's layout, 8-byte aligned, owned here.
+    let entered = unsafe { floodgate::lean::process(input.as_mut_ptr().cast()) };
+    prop_assert_eq!(entered, u64::from(dispatched.unwrap_err()));
     Ok(())
 }
 
@@ -911,9 +917,10 @@ fn decoded_distributors_of_impossible_shapes_are_refused() {
         state.shard_bits = shard_bits;
         state.num_leaves = num_leaves;
         state.num_shards = num_shards;
+        let decoded = accounts::distributor(&encode(&state));
         assert!(
-            accounts::distributor(&encode(&state)).is_err(),
-            "shard_bits {shard_bits}, num_leaves {num_leaves}, num_shards {num_shards} decoded"
+            matches!(decoded, Err(ClientError::AccountData { .. })),
+            "shard_bits {shard_bits}, num_leaves {num_leaves}, num_shards {num_shards}: {decoded:?}"
         );
     }
     let mut state: Distributor = bytemuck::Zeroable::zeroed();
