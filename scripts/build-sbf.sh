@@ -4,7 +4,7 @@
 # compute-unit bench:
 #
 #   scripts/build-sbf.sh              # once per machine first: ../shared/sbf/build.sh setup
-#   SBF_OUT_DIR=$PWD/target/deploy cargo test -p floodgate-tests
+#   SBF_OUT_DIR=$PWD/target/deploy cargo test --workspace --test program
 #
 # Extra arguments go to the floodgate build (e.g. `--features portable-sbf,cu-trace`).
 set -euo pipefail

@@ -22,7 +22,7 @@
 //! saves here):
 //!
 //! ```text
-//! PROPTEST_CASES=50000 cargo test -p floodgate-tests --test decoders
+//! PROPTEST_CASES=50000 cargo test -p floodgate-tests --test program decoders::
 //! ```
 
 use std::{collections::HashMap, sync::OnceLock};

@@ -1,5 +1,6 @@
 //! The published interface and its documentation agree: the committed IDL names this
-//! program, and the README's error table lists every error of the IDL, code for code.
+//! program, the README's error table lists every error of the IDL, code for code, and
+//! the README's compute-unit tables are `bench/cu.json`, figure for figure.
 
 use serde_json::Value;
 use std::path::Path;
@@ -37,5 +38,110 @@ fn the_readme_lists_every_error_code() {
             error["msg"].as_str().unwrap()
         );
         assert!(readme.contains(&row), "README.md lacks the row {row}");
+    }
+}
+
+/// `1234567` as `1,234,567`, as the README writes figures.
+fn grouped(n: &Value) -> String {
+    let digits = n.as_u64().expect("a figure").to_string();
+    let mut out = String::new();
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
+}
+
+/// The claim table by depth: SPL Token and Token-2022 side by side, depth 20 in bold.
+fn claim_table(bench: &Value) -> String {
+    let claims = bench["claim"].as_array().unwrap();
+    let on = |program: &str, depth: &Value| {
+        claims
+            .iter()
+            .find(|row| row["token_program"] == program && &row["depth"] == depth)
+            .unwrap_or_else(|| panic!("bench/cu.json: no {program} claim at depth {depth}"))
+    };
+    let mut table = "| depth | SPL Token: total | token program | Floodgate | Token-2022: total \
+                     | token program | Floodgate | wallet tx bytes |\n|---|---|---|---|---|---|---|---|\n"
+        .to_string();
+    for spl in claims
+        .iter()
+        .filter(|row| row["token_program"] == "spl-token")
+    {
+        let t22 = on("token-2022", &spl["depth"]);
+        let bold = |figure: String| match spl["depth"].as_u64() {
+            Some(20) => format!("**{figure}**"),
+            _ => figure,
+        };
+        table += &format!(
+            "| {} | {} | {} | {} | {} | {} | {} | {} |\n",
+            bold(spl["depth"].to_string()),
+            bold(grouped(&spl["total_cu"])),
+            grouped(&spl["token_program_cu"]),
+            bold(grouped(&spl["program_cu"])),
+            bold(grouped(&t22["total_cu"])),
+            grouped(&t22["token_program_cu"]),
+            bold(grouped(&t22["program_cu"])),
+            grouped(&spl["wallet_tx_bytes"]),
+        );
+    }
+    table
+}
+
+/// The other instructions, in the README's order and words.
+fn operations_table(bench: &Value) -> String {
+    const LABELS: [(&str, &str); 7] = [
+        ("claim_for", "`claim_for` (token account exists)"),
+        (
+            "claim_for + create ATA",
+            "`claim_for` + creating the claimant's token account",
+        ),
+        (
+            "claim (with a locked part)",
+            "`claim`, leaf with a locked part (creates the vesting status)",
+        ),
+        ("withdraw_vested", "`withdraw_vested`"),
+        ("clawback", "`clawback`"),
+        ("create_shard (2^16 leaves)", "`create_shard` (2^16 leaves)"),
+        ("create_distributor", "`create_distributor`"),
+    ];
+    let operations = bench["operations"].as_array().unwrap();
+    assert_eq!(
+        operations.len(),
+        LABELS.len(),
+        "an operation without a label"
+    );
+    let mut table =
+        "| instruction | total | Floodgate | token program | other programs | tx bytes |\n\
+                     |---|---|---|---|---|---|\n"
+            .to_string();
+    for (name, label) in LABELS {
+        let row = operations
+            .iter()
+            .find(|row| row["name"] == name)
+            .unwrap_or_else(|| panic!("bench/cu.json: no operation {name}"));
+        table += &format!(
+            "| {label} | {} | {} | {} | {} | {} |\n",
+            grouped(&row["total_cu"]),
+            grouped(&row["program_cu"]),
+            grouped(&row["token_program_cu"]),
+            grouped(&row["other_programs_cu"]),
+            grouped(&row["tx_bytes"]),
+        );
+    }
+    table
+}
+
+#[test]
+fn the_readme_compute_unit_tables_are_the_bench_file() {
+    let bench: Value = serde_json::from_str(&workspace_file("bench/cu.json")).unwrap();
+    let readme = workspace_file("README.md");
+    for table in [claim_table(&bench), operations_table(&bench)] {
+        assert!(
+            readme.contains(&table),
+            "README.md should hold this table, made from bench/cu.json:\n{table}"
+        );
     }
 }

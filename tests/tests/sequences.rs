@@ -16,7 +16,7 @@
 //! - vaults, claimants and the clawback receiver together hold exactly what was funded,
 //!   and the second distributor's vaults are untouched.
 //!
-//! `SEQUENCES=n STEPS=m cargo test -p floodgate-tests --test sequences -- --nocapture`
+//! `SEQUENCES=n STEPS=m cargo test -p floodgate-tests --test program sequences:: -- --nocapture`
 //! runs a longer search (the default is what CI runs).
 
 use anchor_lang::error::ErrorCode as AnchorError;

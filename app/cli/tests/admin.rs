@@ -1,8 +1,6 @@
 //! Pause, unpause, clawback and close through the CLI commands.
 
-mod common;
-
-use common::Fixture;
+use crate::common::Fixture;
 use floodgate_cli::{
     commands::{Ctx, claim, clawback, close, pause, status, target::Target},
     error::CheckFailed,
@@ -109,7 +107,7 @@ async fn pause_refuses_claims_then_clawback_and_close_return_everything() {
     let creator_ata = f.creator_ata;
     assert_eq!(
         f.balance(&creator_ata).await,
-        common::MINTED - 1_000_000 * first_amount(&f, &k)
+        crate::common::MINTED - 1_000_000 * first_amount(&f, &k)
     );
 }
 

@@ -1,9 +1,7 @@
 //! `floodgate claim` on the in-process bank: from a folder, over HTTP, and every refusal
 //! made before anything is sent.
 
-mod common;
-
-use common::{DECIMALS, Fixture, serve};
+use crate::common::{DECIMALS, Fixture, serve};
 use floodgate_cli::{
     commands::{Ctx, claim, new},
     error::CheckFailed,

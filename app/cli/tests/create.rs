@@ -1,8 +1,6 @@
 //! `floodgate create` on the in-process bank: a crash half way, then a resume.
 
-mod common;
-
-use common::{Fixture, MINTED};
+use crate::common::{Fixture, MINTED};
 use floodgate_client::{
     accounts,
     chain::{Chain, ChainError},
@@ -143,7 +141,7 @@ async fn create_refuses_to_start_without_the_tokens_for_the_vaults() {
         &sink,
         &solana_sdk::signature::Signer::pubkey(&creator),
         MINTED - keep,
-        common::DECIMALS,
+        crate::common::DECIMALS,
     );
     f.chain.bank.send(&[ix], &[]).await.unwrap();
     let error = f.create().await.unwrap_err();

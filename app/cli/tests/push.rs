@@ -3,10 +3,8 @@
 //! so in-flight bookkeeping under made-up outcomes is tested in the command's own module
 //! (`commands::push::scheduler`).
 
-mod common;
-
+use crate::common::{DECIMALS, Fixture};
 use clap::Parser;
-use common::{DECIMALS, Fixture};
 use floodgate_cli::{
     cli::{Cli, Command},
     commands::{Ctx, push},

@@ -2,11 +2,9 @@
 //! time, the rest at the end (the status closes), and every refusal made before anything
 //! is sent.
 
-mod common;
-
+use crate::common::{DECIMALS, Fixture};
 use anchor_lang::prelude::Pubkey;
 use anchor_spl::token::ID as TOKEN_PROGRAM;
-use common::{DECIMALS, Fixture};
 use floodgate_cli::{
     commands::{
         Ctx, claim,

@@ -1,9 +1,7 @@
 //! The creator's CSV, from checked-in files: accepted shapes and one file per error,
 //! each asserting the exact variant and line.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use floodgate_client::{
     ClientError,
     allocation::{Allocation, AmountError, canonical, format_amount, parse_csv_file},

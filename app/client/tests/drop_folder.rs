@@ -1,12 +1,10 @@
 //! Drop folders end to end: write, open, look up every address, and every way a
 //! published file can be tampered with or truncated.
 
-mod common;
-
 use std::{collections::HashMap, path::Path};
 
+use crate::common::*;
 use anchor_lang::prelude::Pubkey;
-use common::*;
 use floodgate_client::{
     ClientError,
     allocation::{Allocation, canonical},

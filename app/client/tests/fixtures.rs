@@ -1,14 +1,12 @@
 //! Checked-in vectors: tree roots and proofs (`fixtures/trees.json`) and a whole drop
 //! folder (`fixtures/drop5/`) with page_bits 2. They pin the format so it cannot drift
 //! silently, and they are cross-checked against DESIGN §1 written out with `sha2`.
-//! Regenerate only on purpose: `FLOODGATE_BLESS=1 cargo test -p floodgate-client --test fixtures`.
-
-mod common;
+//! Regenerate only on purpose: `FLOODGATE_BLESS=1 cargo test -p floodgate-client --test client fixtures::`.
 
 use std::path::Path;
 
+use crate::common::*;
 use anchor_lang::prelude::Pubkey;
-use common::*;
 use floodgate_client::{
     allocation::Allocation,
     drop::{DropFolder, DropParams, Page, PageIndex},

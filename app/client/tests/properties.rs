@@ -23,10 +23,8 @@
 //! take about 3 minutes in a debug build, most of it in fsync):
 //!
 //! ```text
-//! PROPTEST_CASES=1000 cargo test -p floodgate-client --test properties
+//! PROPTEST_CASES=1000 cargo test -p floodgate-client --test client properties::
 //! ```
-
-mod common;
 
 use std::collections::HashSet;
 
@@ -164,7 +162,7 @@ proptest! {
         let root = tree.root();
         prop_assert_eq!(tree.num_leaves(), n);
         prop_assert_eq!(Some(tree.depth()), depth_for(n));
-        prop_assert_eq!(root, common::reference_root(&sorted));
+        prop_assert_eq!(root, crate::common::reference_root(&sorted));
         for (i, a) in sorted.iter().enumerate() {
             let index = i as u32;
             let leaf = leaf_hash(index, &a.claimant, a.unlocked, a.locked);
