@@ -145,3 +145,22 @@ fn the_readme_compute_unit_tables_are_the_bench_file() {
         );
     }
 }
+
+/// The entrypoint sends every instruction with fewer accounts than a claim straight to
+/// Anchor, without walking the input: true of every instruction but the two claims.
+#[test]
+fn only_the_claims_have_as_many_accounts_as_a_claim() {
+    let idl: Value = serde_json::from_str(&workspace_file("idl/floodgate.json")).unwrap();
+    for instruction in idl["instructions"].as_array().unwrap() {
+        let name = instruction["name"].as_str().unwrap();
+        let accounts = instruction["accounts"].as_array().unwrap().len();
+        if ["claim", "claim_for"].contains(&name) {
+            assert_eq!(accounts, floodgate::lean::claim::ACCOUNTS, "{name}");
+        } else {
+            assert!(
+                accounts < floodgate::lean::claim::ACCOUNTS,
+                "{name}: {accounts}"
+            );
+        }
+    }
+}
