@@ -165,6 +165,7 @@ impl<'info> ClaimAccounts<'_, 'info> {
     #[inline(never)]
     pub(crate) fn settle(&self, args: &ClaimArgs) -> Result<()> {
         let distributor = self.distributor.load()?;
+        let leaf = args.leaf();
         let distributor_info: &AccountInfo = self.distributor.as_ref();
         let keys = ClaimKeys {
             distributor: distributor_info.key,
@@ -177,7 +178,7 @@ impl<'info> ClaimAccounts<'_, 'info> {
             &keys,
             &distributor,
             &mut self.shard.try_borrow_mut_data()?,
-            &args.leaf(),
+            &leaf,
             self.pushed,
         )?;
         crate::checkpoint!("bitmap");
@@ -185,7 +186,7 @@ impl<'info> ClaimAccounts<'_, 'info> {
         pay_out(
             &keys,
             &distributor,
-            &args.leaf(),
+            &leaf,
             self.pushed,
             Payout {
                 distributor: distributor_info.into(),

@@ -114,69 +114,41 @@ pub fn run<const N: usize>(input: &Input<N>) -> Option<Result<()>> {
     }
     crate::checkpoint!("accounts");
 
-    Some(settle(
-        &leaf,
-        pushed,
-        state,
-        [
-            claimant,
-            distributor,
-            shard,
-            vault,
-            mint,
-            destination,
-            payer,
-            vesting,
-        ],
-        token_program.key(),
-    ))
+    let keys = ClaimKeys {
+        distributor: distributor.key(),
+        claimant: claimant.key(),
+        vault: vault.key(),
+        mint: mint.key(),
+        token_program: token_program.key(),
+    };
+    let payout = Payout {
+        distributor: distributor.into(),
+        vault: vault.into(),
+        mint: mint.into(),
+        destination: destination.into(),
+        payer: payer.into(),
+        // Declined above: a locked part without it and the system program.
+        vesting: Some(vesting.into()),
+    };
+    Some(settle(&keys, state, shard, &leaf, pushed, payout))
 }
 
 /// Records and pays out an accepted claim: the part that may fail with the program's
 /// own errors, after which nothing is handed to Anchor.
 #[inline(always)]
 fn settle(
+    keys: &ClaimKeys,
+    state: &Distributor,
+    shard: InputAccount,
     leaf: &Leaf,
     pushed: bool,
-    state: &Distributor,
-    [
-        claimant,
-        distributor,
-        shard,
-        vault,
-        mint,
-        destination,
-        payer,
-        vesting,
-    ]: [InputAccount; 8],
-    token_program: &Pubkey,
+    payout: Payout,
 ) -> Result<()> {
-    let keys = ClaimKeys {
-        distributor: distributor.key(),
-        claimant: claimant.key(),
-        vault: vault.key(),
-        mint: mint.key(),
-        token_program,
-    };
     // SAFETY: the only borrow of the shard's data (the distributor, the other account
     // read, has another discriminator, so is another account), dropped before the call.
-    record(&keys, state, unsafe { shard.data_mut() }, leaf, pushed)?;
+    record(keys, state, unsafe { shard.data_mut() }, leaf, pushed)?;
     crate::checkpoint!("bitmap");
-    pay_out(
-        &keys,
-        state,
-        leaf,
-        pushed,
-        Payout {
-            distributor: distributor.into(),
-            vault: vault.into(),
-            mint: mint.into(),
-            destination: destination.into(),
-            payer: payer.into(),
-            // `run` declines a locked part without it and the system program.
-            vesting: Some(vesting.into()),
-        },
-    )
+    pay_out(keys, state, leaf, pushed, payout)
 }
 
 /// `ClaimArgs` (and `ata_bump` for `claim_for`) read in place, the proof left in the
