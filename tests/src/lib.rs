@@ -294,6 +294,12 @@ impl Fixture {
         self.bank.send(&[instruction], &[&admin]).await
     }
 
+    /// The index of the first leaf whose allocation satisfies `which`.
+    pub fn index_where(&self, which: impl Fn(&Allocation) -> bool) -> u32 {
+        let index = self.allocations.iter().position(which);
+        index.expect("a leaf the fixture was built with") as u32
+    }
+
     /// The valid claim of leaf `index`.
     pub fn leaf(&self, index: u32) -> LeafClaim {
         let allocation = &self.allocations[index as usize];

@@ -347,7 +347,7 @@ async fn an_overflowing_leaf_is_rejected() {
         ..Options::default()
     };
     let mut f = Fixture::new(options).await;
-    let index = f.allocations.iter().position(|a| a.locked == 1).unwrap() as u32;
+    let index = f.index_where(|a| a.locked == 1);
     let leaf = f.leaf(index);
     let destination = f.ata(&leaf.claimant).await;
     let payer = f.bank.payer().pubkey();
@@ -366,7 +366,7 @@ async fn with_a_locked_leaf() -> (Fixture, u32) {
         ..Options::default()
     })
     .await;
-    let index = f.allocations.iter().position(|a| a.locked == 90).unwrap() as u32;
+    let index = f.index_where(|a| a.locked == 90);
     (f, index)
 }
 

@@ -144,7 +144,7 @@ async fn a_pushed_vesting_status_must_be_at_the_canonical_address() {
         ..Options::default()
     })
     .await;
-    let index = f.allocations.iter().position(|a| a.locked == 90).unwrap() as u32;
+    let index = f.index_where(|a| a.locked == 90);
     let leaf = f.leaf(index);
     let canonical = pda::vesting(&f.keys.address, index).0;
     let (other, bump) = non_canonical_vesting(&f.keys.address, index);
@@ -181,11 +181,7 @@ async fn a_pdas_leaf_is_pushed_to_the_pdas_associated_token_account() {
         ..Options::default()
     })
     .await;
-    let index = f
-        .allocations
-        .iter()
-        .position(|a| a.claimant == owner)
-        .unwrap() as u32;
+    let index = f.index_where(|a| a.claimant == owner);
     let leaf = f.leaf(index);
     f.push_as_stranger(&leaf).await;
     let ata = pda::associated_token(&owner, &f.mint, &f.options.token_program);

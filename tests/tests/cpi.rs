@@ -199,11 +199,7 @@ async fn a_program_listed_in_the_tree_claims_by_signing_with_its_pda() {
         ..Options::default()
     };
     let (mut f, pool) = with_integrator(options).await;
-    let index = f
-        .allocations
-        .iter()
-        .position(|a| a.claimant == authority())
-        .unwrap() as u32;
+    let index = f.index_where(|a| a.claimant == authority());
     let leaf = f.leaf(index);
     let payer = f.bank.payer().pubkey();
     let instruction = Instruction {

@@ -24,7 +24,7 @@ async fn with_a_second_distributor() -> (Fixture, DistributorKeys, u32) {
     })
     .await;
     let other = f.second_distributor().await;
-    let index = f.allocations.iter().position(|a| a.locked == 90).unwrap() as u32;
+    let index = f.index_where(|a| a.locked == 90);
     f.claim(index).await.unwrap();
     (f, other, index)
 }

@@ -38,10 +38,7 @@ fn token_error(error: TokenError) -> InstructionError {
 
 /// Leaf index of the (only) leaf that pays `unlocked`: leaves are sorted by claimant key.
 fn index_of(f: &Fixture, unlocked: u64) -> u32 {
-    f.allocations
-        .iter()
-        .position(|a| a.unlocked == unlocked)
-        .expect("a leaf of that amount") as u32
+    f.index_where(|a| a.unlocked == unlocked)
 }
 
 async fn account_state(f: &mut Fixture, account: &Pubkey) -> AccountState {

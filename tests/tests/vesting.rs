@@ -16,11 +16,7 @@ async fn vested() -> (Fixture, u32) {
         ..Options::default()
     })
     .await;
-    let index = f
-        .allocations
-        .iter()
-        .position(|a| a.locked == LOCKED)
-        .unwrap() as u32;
+    let index = f.index_where(|a| a.locked == LOCKED);
     (f, index)
 }
 
