@@ -432,7 +432,67 @@ impl Fixture {
     pub async fn go_to_clawback(&mut self) {
         self.set_time(self.args.clawback_start_ts).await;
     }
+
+    /// Ends the fixture's distributor (every shard not yet clawed back is clawed back,
+    /// then shards and distributor closed) and creates it again at the same address
+    /// (same creator, mint and seed) a week after clawback, with the fixture's
+    /// (possibly changed) tree and every shard funded afresh. The schedule moves by the
+    /// same span.
+    pub async fn close_and_create_again(&mut self) {
+        let clawback = self.bank.now().await.max(self.args.clawback_start_ts);
+        self.set_time(clawback).await;
+        let admin = self.admin.insecure_clone();
+        for s in 0..self.num_shards() {
+            if !self.shard(s).await.header.is_clawed_back() {
+                self.send(&[ix::clawback(&self.keys, s)], &[])
+                    .await
+                    .expect("clawback");
+            }
+            let close = ix::close_shard(&self.keys, &admin.pubkey(), s);
+            self.send(&[close], &[&admin]).await.expect("close_shard");
+        }
+        let close = ix::close_distributor(&self.keys, &admin.pubkey());
+        self.send(&[close], &[&admin])
+            .await
+            .expect("close_distributor");
+        let later = clawback + 7 * 86_400;
+        let shift = later - self.args.claims_start_ts;
+        self.args.claims_start_ts += shift;
+        self.args.vesting_start_ts += shift;
+        self.args.vesting_end_ts += shift;
+        self.args.clawback_start_ts += shift;
+        self.args.root = self.tree.root();
+        self.args.total_amount = self.allocations.iter().map(|a| a.unlocked + a.locked).sum();
+        self.set_time(later).await;
+        self.create_distributor().await.expect("created again");
+        for s in 0..self.num_shards() {
+            self.create_and_fund_shard(s).await.expect("funded again");
+        }
+    }
 }
+
+/// Every bump that gives leaf `index` of `distributor` a vesting status address, with
+/// the address, from the highest: the first is the canonical one.
+pub fn vesting_addresses(distributor: &Pubkey, index: u32) -> Vec<(Pubkey, u8)> {
+    (0..=u8::MAX)
+        .rev()
+        .filter_map(|bump| {
+            let seeds: [&[u8]; 4] = [
+                floodgate::constants::VESTING_SEED,
+                distributor.as_ref(),
+                &index.to_le_bytes(),
+                &[bump],
+            ];
+            Pubkey::create_program_address(&seeds, &floodgate::ID)
+                .ok()
+                .map(|address| (address, bump))
+        })
+        .collect()
+}
+
+/// Where a claim's `vesting_bump` lies in `claim` and `claim_for` data: after the
+/// discriminator, the index and the two amounts.
+pub const VESTING_BUMP_AT: usize = 8 + 4 + 8 + 8;
 
 /// The accounts `instruction` marks writable, sorted.
 pub fn writable_keys(instruction: &Instruction) -> Vec<Pubkey> {

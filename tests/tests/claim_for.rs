@@ -113,32 +113,12 @@ async fn pushes_stop_while_paused() {
     );
 }
 
-/// The highest bump below the canonical one that still gives an address, with it.
-fn non_canonical_vesting(
-    distributor: &anchor_lang::prelude::Pubkey,
-    index: u32,
-) -> (anchor_lang::prelude::Pubkey, u8) {
-    let canonical = pda::vesting(distributor, index).1;
-    (0..canonical)
-        .rev()
-        .find_map(|bump| {
-            let seeds: [&[u8]; 4] = [
-                floodgate::constants::VESTING_SEED,
-                distributor.as_ref(),
-                &index.to_le_bytes(),
-                &[bump],
-            ];
-            anchor_lang::prelude::Pubkey::create_program_address(&seeds, &floodgate::ID)
-                .ok()
-                .map(|address| (address, bump))
-        })
-        .expect("some lower bump gives an address")
-}
-
-/// A pusher cannot put a vesting status at a non-canonical address, where the
-/// claimant's client would not find it; the claimant itself may (its own choice).
+/// Neither a pusher nor the claimant can put a vesting status at a non-canonical
+/// address: one leaf of one distributor address has one status address (a pusher's
+/// status would lie where the claimant's client does not look; a claimant's second
+/// status beside a stale one would be paid twice, SECURITY.md G3 and G15).
 #[tokio::test]
-async fn a_pushed_vesting_status_must_be_at_the_canonical_address() {
+async fn a_vesting_status_must_be_at_the_canonical_address() {
     let mut f = Fixture::new(Options {
         amounts: vec![(10, 90), (5, 0)],
         ..Options::default()
@@ -146,14 +126,13 @@ async fn a_pushed_vesting_status_must_be_at_the_canonical_address() {
     .await;
     let index = f.index_where(|a| a.locked == 90);
     let leaf = f.leaf(index);
-    let canonical = pda::vesting(&f.keys.address, index).0;
-    let (other, bump) = non_canonical_vesting(&f.keys.address, index);
-    // The bump is the byte after the discriminator, index and amounts.
-    let bump_at = 8 + 4 + 8 + 8;
+    let addresses = vesting_addresses(&f.keys.address, index);
+    let canonical = addresses[0].0;
+    let (other, bump) = addresses[1];
 
     let mut push = f.claim_for_ix(&leaf).await;
     swap_account(&mut push, canonical, other);
-    push.data[bump_at] = bump;
+    push.data[VESTING_BUMP_AT] = bump;
     assert_error(
         f.send(&[push], &[]).await,
         FloodgateError::InvalidVestingAccount,
@@ -162,11 +141,14 @@ async fn a_pushed_vesting_status_must_be_at_the_canonical_address() {
     let claimant = f.claimant(index);
     let mut claim = f.claim_ix(&leaf).await;
     swap_account(&mut claim, canonical, other);
-    claim.data[bump_at] = bump;
-    f.send(&[claim], &[&claimant])
-        .await
-        .expect("the claimant's own choice");
-    assert!(f.bank.account(&other).await.is_some());
+    claim.data[VESTING_BUMP_AT] = bump;
+    assert_error(
+        f.send(&[claim], &[&claimant]).await,
+        FloodgateError::InvalidVestingAccount,
+    );
+    assert!(f.bank.account(&other).await.is_none());
+    f.claim(index).await.expect("at the canonical address");
+    assert!(f.bank.account(&canonical).await.is_some());
 }
 
 /// A program's PDA listed in the tree (an address off the curve, which can never sign

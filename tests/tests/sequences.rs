@@ -4,8 +4,11 @@
 //! Each sequence runs on a fresh bank: a distributor of ten leaves (some with a locked
 //! part) in three shards, and a second distributor of the same mint and leaves as a
 //! source of foreign accounts. Steps are drawn from a seeded generator: claims and pushes
-//! of any leaf (claimed or not), vesting withdrawals, clock jumps, pause and unpause,
-//! clawbacks, and hostile claims (a flipped proof byte, an inflated amount, another
+//! of any leaf (claimed or not), vesting withdrawals, closes of vesting statuses, clock
+//! jumps, pause and unpause, clawbacks, the distributor closed and created again at its
+//! address with the same root (after which its claimant tries every other vesting bump
+//! of a leaf, to put a second status beside one left by the first distributor), and
+//! hostile claims (a flipped proof byte, an inflated amount, another
 //! claimant, the other distributor's shard, the wrong token program) and admin calls by a
 //! stranger. A model predicts every outcome and, for a refusal, its exact error. After each
 //! step:
@@ -13,8 +16,9 @@
 //! - every claimant holds exactly what the model paid it (each leaf at most once);
 //! - every shard's bitmap is exactly the set of paid leaves, its `claimed_amount` their
 //!   sum, and `claimed_amount <= max_total`;
-//! - vaults, claimants and the clawback receiver together hold exactly what was funded,
-//!   and the second distributor's vaults are untouched.
+//! - vaults, claimants and the clawback receiver together hold exactly what was funded
+//!   (once per creation of the distributor), and the second distributor's vaults are
+//!   untouched.
 //!
 //! `SEQUENCES=n STEPS=m cargo test -p floodgate-tests --test program sequences:: -- --nocapture`
 //! runs a longer search (the default is what CI runs).
@@ -63,11 +67,15 @@ struct Model {
     paid: Vec<u64>,
     /// Withdrawn of each leaf's locked part; `None` until its status exists or once closed.
     withdrawn: Vec<Option<u64>>,
+    /// The leaf's status was left by an earlier creation of the distributor.
+    stale: Vec<bool>,
     rent_payer: Vec<Pubkey>,
     clawed_back: Vec<bool>,
     /// Per shard: funded minus paid minus clawed back.
     vault: Vec<u64>,
     receiver: u64,
+    /// Minted into the vaults, over every creation of the distributor.
+    funded: u64,
 }
 
 struct Run {
@@ -78,8 +86,9 @@ struct Run {
     m: Model,
     steps: u64,
     hostile_refused: u64,
-    /// Honest steps that succeeded: claims and pushes, withdrawals, clawbacks.
-    succeeded: [u64; 3],
+    /// Honest steps that succeeded: claims and pushes, withdrawals, clawbacks, closes of
+    /// vesting statuses, creations of the distributor again.
+    succeeded: [u64; 5],
 }
 
 fn vec_of_leaves() -> Vec<(u64, u64)> {
@@ -117,6 +126,8 @@ impl Run {
             claimed: vec![false; n],
             paid: vec![0; n],
             withdrawn: vec![None; n],
+            stale: vec![false; n],
+            funded: f.args.total_amount,
             rent_payer: vec![Pubkey::default(); n],
             clawed_back: vec![false; f.num_shards() as usize],
             vault,
@@ -130,7 +141,7 @@ impl Run {
             m,
             steps: 0,
             hostile_refused: 0,
-            succeeded: [0; 3],
+            succeeded: [0; 5],
         }
     }
 
@@ -147,6 +158,9 @@ impl Run {
             Some(FloodgateError::ShardClawedBack)
         } else if self.m.claimed[i] {
             Some(FloodgateError::AlreadyClaimed)
+        } else if self.m.stale[i] {
+            // Only a leaf with a locked part has a status.
+            Some(FloodgateError::VestingAddressInUse)
         } else {
             None
         }
@@ -197,7 +211,7 @@ impl Run {
         let a = self.f.allocations[i];
         let d = &self.f.args;
         let withdrawable = match self.m.withdrawn[i] {
-            Some(done) if !self.m.clawed_back[self.shard_of(i)] => {
+            Some(done) if !self.m.clawed_back[self.shard_of(i)] && !self.m.stale[i] => {
                 vested_amount(a.locked, d.vesting_start_ts, d.vesting_end_ts, self.m.now).unwrap()
                     - done
             }
@@ -223,6 +237,9 @@ impl Run {
             Some(_) if self.m.clawed_back[self.shard_of(i)] => {
                 Some(Refusal::Floodgate(FloodgateError::ShardClawedBack))
             }
+            Some(_) if self.m.stale[i] => {
+                Some(Refusal::Floodgate(FloodgateError::StaleVestingStatus))
+            }
             Some(_) if withdrawable == 0 => {
                 Some(Refusal::Floodgate(FloodgateError::NothingToWithdraw))
             }
@@ -235,6 +252,79 @@ impl Run {
             self.m.paid[i] += withdrawable;
             let s = self.shard_of(i);
             self.m.vault[s] -= withdrawable;
+        }
+    }
+
+    /// `close_vesting` of leaf `i`'s status, by anyone: it closes only when it can
+    /// never pay again.
+    async fn close_vesting(&mut self, i: usize) {
+        let rent_payer = match self.m.withdrawn[i] {
+            Some(_) => self.m.rent_payer[i],
+            None => self.f.bank.payer().pubkey(),
+        };
+        let instruction = ix::close_vesting(&self.f.keys, i as u32, &rent_payer);
+        let result = self
+            .f
+            .bank
+            .send_as(&self.stranger.pubkey(), &[instruction], &[&self.stranger])
+            .await;
+        let refusal = match self.m.withdrawn[i] {
+            None => Some(Refusal::Anchor(AnchorError::AccountNotInitialized)),
+            Some(_) if self.m.stale[i] || self.m.clawed_back[self.shard_of(i)] => None,
+            Some(_) => Some(Refusal::Floodgate(FloodgateError::VestingStillPayable)),
+        };
+        if expect(result, refusal) {
+            self.succeeded[3] += 1;
+            self.m.withdrawn[i] = None;
+            self.m.stale[i] = false;
+        }
+    }
+
+    /// The distributor ends (clawback of every shard left, shards and distributor
+    /// closed) and is created again at its address with the same root and funded afresh.
+    /// Then the hostile part: leaf `i`'s claimant (or the first of a leaf with a locked
+    /// part) claims with every bump but the canonical one, each refused.
+    async fn recreate(&mut self, i: usize) {
+        for s in 0..self.m.vault.len() {
+            if !self.m.clawed_back[s] {
+                self.m.receiver += std::mem::take(&mut self.m.vault[s]);
+            }
+        }
+        self.f.close_and_create_again().await;
+        self.succeeded[4] += 1;
+        let m = &mut self.m;
+        m.now = self.f.args.claims_start_ts;
+        m.paused = false;
+        m.claimed.fill(false);
+        m.clawed_back.fill(false);
+        m.vault = (0..self.f.num_shards())
+            .map(|s| self.f.shard_total(s))
+            .collect();
+        m.funded += self.f.args.total_amount;
+        for (stale, status) in m.stale.iter_mut().zip(&m.withdrawn) {
+            *stale = status.is_some();
+        }
+
+        let allocations = &self.f.allocations;
+        let i = if allocations[i].locked > 0 {
+            i
+        } else {
+            allocations
+                .iter()
+                .position(|a| a.locked > 0)
+                .expect("a vested leaf")
+        };
+        let leaf = self.f.leaf(i as u32);
+        let claimant = self.f.claimant(i as u32);
+        let addresses = vesting_addresses(&self.f.keys.address, i as u32);
+        let canonical = addresses[0].0;
+        for &(other, bump) in &addresses[1..] {
+            let mut claim = self.f.claim_ix(&leaf).await;
+            swap_account(&mut claim, canonical, other);
+            claim.data[VESTING_BUMP_AT] = bump;
+            let result = self.f.send(&[claim], &[&claimant]).await;
+            assert_error(result, FloodgateError::InvalidVestingAccount);
+            self.hostile_refused += 1;
         }
     }
 
@@ -344,7 +434,7 @@ impl Run {
     async fn step(&mut self, rng: &mut Rng) {
         let n = self.f.allocations.len() as u64;
         let i = rng.below(n) as usize;
-        match rng.below(20) {
+        match rng.below(22) {
             0..=3 => self.honest_claim(i).await,
             4..=6 => self.honest_push(i).await,
             7..=9 => self.withdraw(i).await,
@@ -354,7 +444,9 @@ impl Run {
                 self.clawback(rng.below(self.m.vault.len() as u64) as usize)
                     .await
             }
-            kind => self.hostile(i, kind - 14).await,
+            kind @ 14..=19 => self.hostile(i, kind - 14).await,
+            20 => self.close_vesting(i).await,
+            _ => self.recreate(i).await,
         }
         self.steps += 1;
         self.check().await;
@@ -401,7 +493,7 @@ impl Run {
         assert_eq!(f.balance(f.keys.clawback_receiver).await, self.m.receiver);
         let held =
             self.m.paid.iter().sum::<u64>() + self.m.vault.iter().sum::<u64>() + self.m.receiver;
-        assert_eq!(held, f.args.total_amount, "tokens appeared or vanished");
+        assert_eq!(held, self.m.funded, "tokens appeared or vanished");
     }
 }
 
@@ -448,7 +540,7 @@ async fn no_sequence_pays_more_than_the_tree() {
         env_or("SEQUENCES", DEFAULT_SEQUENCES),
         env_or("STEPS", DEFAULT_STEPS),
     );
-    let (mut total_steps, mut refused, mut succeeded) = (0, 0, [0; 3]);
+    let (mut total_steps, mut refused, mut succeeded) = (0, 0, [0; 5]);
     for seed in 0..sequences {
         let mut rng = Rng(seed);
         let mut run = Run::start().await;
@@ -461,13 +553,17 @@ async fn no_sequence_pays_more_than_the_tree() {
             *total += n;
         }
     }
-    let [claims, withdrawals, clawbacks] = succeeded;
+    let [claims, withdrawals, clawbacks, closes, recreations] = succeeded;
     println!(
         "{sequences} sequences, {total_steps} steps: {claims} claims and pushes, \
-         {withdrawals} withdrawals, {clawbacks} clawbacks; {refused} hostile steps refused"
+         {withdrawals} withdrawals, {clawbacks} clawbacks, {closes} statuses closed, \
+         {recreations} distributors created again; {refused} hostile steps refused"
     );
     // The search must reach the interesting states, not only refusals. (Withdrawals
     // depend on where the random claimant keys put the vested leaves, so a short run
     // may have none; they are counted above.)
-    assert!(claims > 0 && clawbacks > 0, "{succeeded:?}");
+    assert!(
+        claims > 0 && clawbacks > 0 && recreations > 0,
+        "{succeeded:?}"
+    );
 }

@@ -180,41 +180,6 @@ async fn withdrawals_stop_after_clawback() {
     );
 }
 
-/// Ends the fixture's distributor (clawback, shards and distributor closed) and
-/// creates it again at the same address a week later, with the fixture's (possibly
-/// changed) tree, every shard funded afresh.
-async fn close_and_create_again(f: &mut Fixture) {
-    f.go_to_clawback().await;
-    for s in 0..f.num_shards() {
-        f.send(&[ix::clawback(&f.keys, s)], &[]).await.unwrap();
-    }
-    let admin = f.admin.insecure_clone();
-    for s in 0..f.num_shards() {
-        f.send(&[ix::close_shard(&f.keys, &admin.pubkey(), s)], &[&admin])
-            .await
-            .unwrap();
-    }
-    f.send(
-        &[ix::close_distributor(&f.keys, &admin.pubkey())],
-        &[&admin],
-    )
-    .await
-    .unwrap();
-    let later = f.args.clawback_start_ts + 7 * 86_400;
-    let shift = later - f.args.claims_start_ts;
-    f.args.claims_start_ts += shift;
-    f.args.vesting_start_ts += shift;
-    f.args.vesting_end_ts += shift;
-    f.args.clawback_start_ts += shift;
-    f.args.root = f.tree.root();
-    f.args.total_amount = f.allocations.iter().map(|a| a.unlocked + a.locked).sum();
-    f.set_time(later).await;
-    f.create_distributor().await.expect("created again");
-    for s in 0..f.num_shards() {
-        f.create_and_fund_shard(s).await.expect("funded again");
-    }
-}
-
 /// A status left unfinished by a distributor that was then closed and created again at
 /// the same address (same creator, mint and seed) is not paid from the new vaults:
 /// with the same tree its leaf's bit is clear, with another tree its root differs.
@@ -223,7 +188,7 @@ async fn a_status_from_an_earlier_distributor_at_the_address_is_not_paid() {
     // The same tree again.
     let (mut f, index) = vested().await;
     f.claim(index).await.unwrap();
-    close_and_create_again(&mut f).await;
+    f.close_and_create_again().await;
     let status = pda::vesting(&f.keys.address, index).0;
     assert!(
         f.bank.account(&status).await.is_some(),
@@ -249,7 +214,7 @@ async fn a_status_from_an_earlier_distributor_at_the_address_is_not_paid() {
     let a = &mut f.allocations[index as usize];
     (a.unlocked, a.locked) = (77, 0);
     f.tree = MerkleTree::build(&f.allocations).unwrap();
-    close_and_create_again(&mut f).await;
+    f.close_and_create_again().await;
     f.claim(index).await.expect("the new leaf");
     f.set_time(f.args.vesting_end_ts).await;
     assert_error(
@@ -261,6 +226,110 @@ async fn a_status_from_an_earlier_distributor_at_the_address_is_not_paid() {
     f.send(&[ix::close_vesting(&f.keys, index, &payer)], &[])
         .await
         .expect("a status of another root closes");
+}
+
+/// The review's attack (SECURITY.md G15). A status left unfinished by a distributor
+/// that is then closed and created again at its address with the same root stays
+/// unpayable; the claimant claims the same leaf again with every other bump that gives
+/// an address, to put a second status beside it so that both would pay. Every such
+/// claim is refused; the canonical one is refused while the old status holds the
+/// address; once anyone closes the old status, the leaf is claimed and the new shard
+/// pays it exactly once.
+#[tokio::test]
+async fn a_same_root_successor_pays_a_vested_leaf_once() {
+    let (mut f, index) = vested().await;
+    let claimant = f.claimant(index);
+    f.claim(index).await.unwrap();
+    f.close_and_create_again().await;
+    let addresses = vesting_addresses(&f.keys.address, index);
+    let old = addresses[0].0;
+    assert!(f.bank.account(&old).await.is_some(), "the old status stays");
+
+    let leaf = f.leaf(index);
+    for &(other, bump) in &addresses[1..] {
+        let mut claim = f.claim_ix(&leaf).await;
+        swap_account(&mut claim, old, other);
+        claim.data[VESTING_BUMP_AT] = bump;
+        assert_error(
+            f.send(&[claim], &[&claimant]).await,
+            FloodgateError::InvalidVestingAccount,
+        );
+        assert!(f.bank.account(&other).await.is_none(), "bump {bump}");
+    }
+    assert_error(f.claim(index).await, FloodgateError::VestingAddressInUse);
+    f.set_time(f.args.vesting_end_ts).await;
+    assert_error(
+        withdraw(&mut f, index).await,
+        FloodgateError::StaleVestingStatus,
+    );
+    assert_eq!(f.balance(f.keys.vault(0)).await, f.shard_total(0));
+
+    // Anyone closes the old status (its bit is clear here), then the claim goes through
+    // and the locked part is paid once.
+    let payer = f.bank.payer().pubkey();
+    f.send(&[ix::close_vesting(&f.keys, index, &payer)], &[])
+        .await
+        .expect("the old status closes");
+    f.claim(index).await.expect("the leaf, once");
+    withdraw(&mut f, index).await.expect("the locked part");
+    // The first distributor paid the unlocked part (its locked part was clawed back).
+    assert_eq!(f.ata_balance(index).await, UNLOCKED + UNLOCKED + LOCKED);
+    assert_eq!(
+        f.balance(f.keys.vault(0)).await,
+        f.shard_total(0) - UNLOCKED - LOCKED
+    );
+    assert_eq!(f.shard(0).await.header.claimed_amount, UNLOCKED + LOCKED);
+}
+
+/// A vested claim the lean path declines (one trailing byte, which Anchor's decoder
+/// ignores) goes through Anchor's handler, which records it and creates its status
+/// exactly as the lean path does. On SBF the handler's calls go through the C ABI with
+/// Anchor's `AccountInfo`s, whose data slice must follow the status's creation, or
+/// serializing the status fails (`AccountDidNotSerialize`, review finding 2).
+#[tokio::test]
+async fn a_vested_claim_through_anchors_handler_creates_its_status() {
+    let mut f = Fixture::new(Options {
+        amounts: vec![(UNLOCKED, LOCKED), (UNLOCKED + 1, LOCKED), (7, 0)],
+        ..Options::default()
+    })
+    .await;
+    let payer = f.bank.payer().pubkey();
+    let mut rents = Vec::new();
+    for (unlocked, trailing) in [(UNLOCKED, false), (UNLOCKED + 1, true)] {
+        let index = f.index_where(|a| a.unlocked == unlocked);
+        let claimant = f.claimant(index);
+        let mut claim = f.claim_ix(&f.leaf(index)).await;
+        if trailing {
+            claim.data.push(0);
+        }
+        let sent = f.send(&[claim], &[&claimant]).await.expect("the claim");
+        // Anchor's dispatch logs the instruction's name (natively, programs' logs go to
+        // stdout, not to the transaction's logs).
+        if floodgate_client::local::uses_sbf() {
+            let through_anchor = sent.logs.iter().any(|l| l.contains("Instruction: Claim"));
+            assert_eq!(through_anchor, trailing, "{:?}", sent.logs);
+        }
+        assert_eq!(f.ata_balance(index).await, unlocked);
+        let (address, bump) = pda::vesting(&f.keys.address, index);
+        let account = f.bank.account(&address).await.expect("the status");
+        assert_eq!(account.owner, floodgate::ID);
+        assert_eq!(account.data.len(), floodgate::state::VestingStatus::SPACE);
+        assert_eq!(
+            accounts::vesting(&account.data).unwrap(),
+            floodgate::state::VestingStatus {
+                bump,
+                index,
+                distributor: f.keys.address,
+                root: f.tree.root(),
+                claimant: claimant.pubkey(),
+                rent_payer: payer,
+                locked_total: LOCKED,
+                withdrawn: 0,
+            }
+        );
+        rents.push(account.lamports);
+    }
+    assert_eq!(rents[0], rents[1]);
 }
 
 /// A status not withdrawn in full before its shard's clawback can never pay again:

@@ -36,6 +36,17 @@ pub enum CheckFailed {
         manifest: String,
         chain: String,
     },
+    /// The distributor is not the one the claimant pinned (`--distributor`,
+    /// `--creator`, `--mint`).
+    #[error(
+        "the drop's distributor {distributor} is not the one expected: its {what} is {found}, expected {expected}; do not claim from this source"
+    )]
+    NotExpected {
+        distributor: Pubkey,
+        what: &'static str,
+        expected: Pubkey,
+        found: Pubkey,
+    },
     /// The distributor refuses claims now.
     #[error("claims are refused: {0}")]
     ClaimsClosed(String),

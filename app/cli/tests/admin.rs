@@ -39,6 +39,7 @@ async fn pause_refuses_claims_then_clawback_and_close_return_everything() {
         drop: f.drop.to_str().unwrap().into(),
         to: None,
         priority_fee: None,
+        expected: Default::default(),
     };
     let before = f.chain.attempts;
     let mut ctx = Ctx::new(&mut f.chain, &k, OutputFormat::Json);

@@ -1,9 +1,10 @@
 //! `floodgate claim` on the in-process bank: from a folder, over HTTP, and every refusal
 //! made before anything is sent.
 
-use crate::common::{DECIMALS, Fixture, serve};
+use crate::common::{DECIMALS, Fixture, MINTED, serve};
+use anchor_lang::prelude::Pubkey;
 use floodgate_cli::{
-    commands::{Ctx, claim, new},
+    commands::{Ctx, claim, common::Expected, create, new},
     error::CheckFailed,
     output::OutputFormat,
 };
@@ -17,11 +18,22 @@ async fn claim_as(
     claimant: &Keypair,
     drop: &str,
 ) -> (anyhow::Result<claim::ClaimReport>, usize) {
+    claim_pinned(f, claimant, drop, Expected::default()).await
+}
+
+/// [`claim_as`] with what the claimant expects of the distributor.
+async fn claim_pinned(
+    f: &mut Fixture,
+    claimant: &Keypair,
+    drop: &str,
+    expected: Expected,
+) -> (anyhow::Result<claim::ClaimReport>, usize) {
     let before = f.chain.attempts;
     let args = claim::Args {
         drop: drop.to_string(),
         to: None,
         priority_fee: Some(1),
+        expected,
     };
     let mut ctx = Ctx::new(&mut f.chain, claimant, OutputFormat::Json);
     let result = claim::run(&args, &mut ctx).await;
@@ -186,4 +198,161 @@ async fn a_manifest_whose_root_differs_from_the_chain_is_refused_before_sending(
         }
     );
     assert_eq!(attempts, 0);
+}
+
+/// The drop folder of the fixture copied to `impostor/`, with the distributor that
+/// `attacker` creates from it: the same root, `attacker`'s own worthless mint (same
+/// decimals), a funded vault. Returns the folder and the impostor's address.
+pub async fn impostor(f: &mut Fixture, attacker: &Keypair) -> (std::path::PathBuf, Pubkey) {
+    use floodgate_client::local::token;
+    let bank = &mut f.chain.bank;
+    bank.fund(&attacker.pubkey(), 10_000_000_000).await.unwrap();
+    let mint = token::create_mint(bank, &f.token_program, DECIMALS, &[])
+        .await
+        .unwrap()
+        .pubkey();
+    let ata = token::create_ata(bank, &mint, &attacker.pubkey(), &f.token_program)
+        .await
+        .unwrap();
+    token::mint_to(bank, &mint, &ata, &f.token_program, MINTED, DECIMALS)
+        .await
+        .unwrap();
+    let folder = f.dir.path().join("impostor");
+    copy_dir(&f.drop, &folder);
+    let mut m = Manifest::load(&folder).unwrap();
+    m.mint = mint;
+    m.distributor = None;
+    m.save(&folder).unwrap();
+    let mut args = f.create_args();
+    args.drop = folder.clone();
+    let mut ctx = Ctx::new(&mut f.chain, attacker, OutputFormat::Json);
+    let report = create::run(&args, &mut ctx).await.unwrap();
+    let address: Pubkey = report.distributor.parse().unwrap();
+    assert_eq!(Manifest::load(&folder).unwrap().distributor, Some(address));
+    (folder, address)
+}
+
+/// A drop host serves a manifest naming an impostor distributor: the real root (roots
+/// are public), a worthless mint. Unpinned, the claim goes there, and the report names
+/// the impostor's distributor, creator and mint (printed before sending). Each pin from
+/// the real announcement refuses it with its exact error, before sending.
+#[tokio::test]
+async fn a_pinned_distributor_creator_or_mint_refuses_an_impostor() {
+    let (mut f, claimants) = ready(10).await;
+    let real = Manifest::load(&f.drop).unwrap().distributor.unwrap();
+    let attacker = Keypair::new();
+    let (folder, fake) = impostor(&mut f, &attacker).await;
+    let fake_mint = Manifest::load(&folder).unwrap().mint;
+    let folder = folder.to_str().unwrap().to_string();
+    let k = &claimants[5];
+
+    let pins = [
+        (
+            Expected {
+                distributor: Some(real),
+                ..Expected::default()
+            },
+            "distributor",
+            real,
+            fake,
+        ),
+        (
+            Expected {
+                creator: Some(f.creator.pubkey()),
+                ..Expected::default()
+            },
+            "creator",
+            f.creator.pubkey(),
+            attacker.pubkey(),
+        ),
+        (
+            Expected {
+                mint: Some(f.mint),
+                ..Expected::default()
+            },
+            "mint",
+            f.mint,
+            fake_mint,
+        ),
+    ];
+    for (expected, what, wanted, found) in pins {
+        let (result, attempts) = claim_pinned(&mut f, k, &folder, expected.clone()).await;
+        assert_eq!(
+            refusal(result),
+            CheckFailed::NotExpected {
+                distributor: fake,
+                what,
+                expected: wanted,
+                found,
+            }
+        );
+        assert_eq!(attempts, 0, "{what}");
+        // The real drop passes the same pin.
+        let drop = f.drop.to_str().unwrap().to_string();
+        let (result, _) = claim_pinned(&mut f, &claimants[0], &drop, expected).await;
+        match result {
+            Ok(report) => assert_eq!(report.distributor, real.to_string()),
+            Err(e) => assert_eq!(
+                e.downcast::<CheckFailed>().unwrap(),
+                CheckFailed::AlreadyClaimed {
+                    claimant: claimants[0].pubkey(),
+                    index: floodgate_client::lookup::lookup(&f.drop, &claimants[0].pubkey())
+                        .unwrap()
+                        .index
+                }
+            ),
+        }
+    }
+
+    // Unpinned, nothing tells them apart on chain: the report names what was claimed.
+    let (report, attempts) = claim_as(&mut f, k, &folder).await;
+    let report = report.unwrap();
+    assert_eq!(attempts, 1);
+    assert_eq!(
+        (report.distributor, report.creator, report.mint),
+        (
+            fake.to_string(),
+            attacker.pubkey().to_string(),
+            fake_mint.to_string()
+        )
+    );
+}
+
+/// A manifest whose mint or decimals differ from its distributor's is refused before
+/// sending, naming the fields.
+#[tokio::test]
+async fn a_manifest_whose_mint_or_decimals_differ_from_the_chain_is_refused() {
+    let (mut f, claimants) = ready(10).await;
+    let real = Manifest::load(&f.drop).unwrap();
+    let distributor = real.distributor.unwrap();
+    let other_mint = Pubkey::new_unique();
+    let cases: [(&str, fn(&mut Manifest, Pubkey), String); 2] = [
+        (
+            "mint",
+            |m, other| m.mint = other,
+            format!("mint {other_mint} (manifest) vs {} (chain)", real.mint),
+        ),
+        (
+            "decimals",
+            |m, _| m.decimals += 3,
+            format!("decimals {} (manifest) vs {DECIMALS} (chain)", DECIMALS + 3),
+        ),
+    ];
+    for (name, change, fields) in cases {
+        let folder = f.dir.path().join(name);
+        copy_dir(&f.drop, &folder);
+        let mut m = Manifest::load(&folder).unwrap();
+        change(&mut m, other_mint);
+        m.save(&folder).unwrap();
+        let (result, attempts) = claim_as(&mut f, &claimants[1], folder.to_str().unwrap()).await;
+        assert_eq!(
+            refusal(result),
+            CheckFailed::ChainMismatch {
+                distributor,
+                fields
+            },
+            "{name}"
+        );
+        assert_eq!(attempts, 0);
+    }
 }

@@ -8,9 +8,10 @@ use anchor_spl::token::ID as TOKEN_PROGRAM;
 use floodgate_cli::{
     commands::{
         Ctx, claim,
+        common::Expected,
         common::show_time,
         create, new,
-        withdraw_vested::{self, Refused, Source},
+        withdraw_vested::{self, Refused},
     },
     output::OutputFormat,
 };
@@ -71,6 +72,7 @@ async fn claim(f: &mut Fixture, claimant: &Keypair, to: Option<Pubkey>) {
         drop: f.drop.to_str().unwrap().to_string(),
         to,
         priority_fee: None,
+        expected: Expected::default(),
     };
     let mut ctx = Ctx::new(&mut f.chain, claimant, OutputFormat::Json);
     claim::run(&args, &mut ctx).await.unwrap();
@@ -82,10 +84,8 @@ fn distributor_of(f: &Fixture) -> Pubkey {
 
 fn from_drop(f: &Fixture) -> withdraw_vested::Args {
     withdraw_vested::Args {
-        source: Source {
-            drop: Some(f.drop.to_str().unwrap().to_string()),
-            distributor: None,
-        },
+        drop: Some(f.drop.to_str().unwrap().to_string()),
+        expected: Expected::default(),
         index: None,
         to: None,
         priority_fee: Some(1),
@@ -175,9 +175,10 @@ async fn half_way_then_nothing_more_then_the_rest_and_the_status_closes() {
     // rest, and the status closes with its rent back to the claimant who paid it.
     f.chain.bank.set_time(start + VESTING).await;
     let args = withdraw_vested::Args {
-        source: Source {
-            drop: None,
+        drop: None,
+        expected: Expected {
             distributor: Some(distributor),
+            ..Expected::default()
         },
         index: Some(index),
         to: Some(other),
@@ -283,6 +284,8 @@ fn flags_parse_as_the_readme_shows_them() {
         "floodgate withdraw-vested --drop https://example.org/drop --url devnet --keypair ~/wallet.json",
         "floodgate withdraw-vested --distributor ADDR --index 42 --to ADDR --priority-fee 10000",
         "floodgate withdraw-vested --drop drop/ --index 42 --output json",
+        "floodgate withdraw-vested --drop drop/ --distributor ADDR --creator ADDR --mint ADDR",
+        "floodgate withdraw-vested --distributor ADDR --index 1 --creator ADDR",
     ] {
         parses(line).unwrap_or_else(|e| panic!("{line}: {e}"));
     }
@@ -292,15 +295,103 @@ fn flags_parse_as_the_readme_shows_them() {
             "needs --drop or --distributor",
         ),
         (
-            "floodgate withdraw-vested --distributor ADDR",
-            "--distributor needs --index",
-        ),
-        (
-            "floodgate withdraw-vested --drop drop/ --distributor ADDR --index 1",
-            "not both",
+            "floodgate withdraw-vested --creator ADDR --mint ADDR",
+            "a pin alone names no distributor",
         ),
     ] {
         let error = parses(line).expect_err(why);
         assert_eq!(error.exit_code(), 2, "{why}: {error}");
     }
+}
+
+/// The pins of `claim` hold for `withdraw-vested` too, with a drop or with
+/// `--distributor`: a distributor other than the one expected is refused before
+/// sending, with the exact field; `--distributor` without `--drop` needs `--index`.
+#[tokio::test]
+async fn withdraw_vested_refuses_an_impostor_too() {
+    use floodgate_cli::error::CheckFailed;
+    let (mut f, claimants, start) = vesting_drop(4).await;
+    let distributor = distributor_of(&f);
+    let k = &claimants[2];
+    let index = lookup(&f.drop, &k.pubkey()).unwrap().index;
+    claim(&mut f, k, None).await;
+    f.chain.bank.set_time(start + VESTING / 2).await;
+    let (other, stranger) = (Pubkey::new_unique(), Pubkey::new_unique());
+    let by_drop = from_drop(&f);
+    let by_address = withdraw_vested::Args {
+        drop: None,
+        expected: Expected {
+            distributor: Some(distributor),
+            ..Expected::default()
+        },
+        index: Some(index),
+        ..by_drop.clone()
+    };
+    let cases = [
+        (
+            withdraw_vested::Args {
+                expected: Expected {
+                    distributor: Some(other),
+                    ..Expected::default()
+                },
+                ..by_drop.clone()
+            },
+            ("distributor", other, distributor),
+        ),
+        (
+            withdraw_vested::Args {
+                expected: Expected {
+                    mint: Some(other),
+                    ..Expected::default()
+                },
+                ..by_drop.clone()
+            },
+            ("mint", other, f.mint),
+        ),
+        (
+            withdraw_vested::Args {
+                expected: Expected {
+                    creator: Some(stranger),
+                    ..by_address.expected.clone()
+                },
+                ..by_address.clone()
+            },
+            ("creator", stranger, f.creator.pubkey()),
+        ),
+    ];
+    for (args, (what, expected, found)) in cases {
+        let (result, attempts) = withdraw_as(&mut f, k, &args).await;
+        assert_eq!(
+            result.unwrap_err().downcast::<CheckFailed>().unwrap(),
+            CheckFailed::NotExpected {
+                distributor,
+                what,
+                expected,
+                found
+            }
+        );
+        assert_eq!(attempts, 0, "{what}");
+    }
+    let no_index = withdraw_vested::Args {
+        index: None,
+        ..by_address.clone()
+    };
+    let (result, attempts) = withdraw_as(&mut f, k, &no_index).await;
+    assert_eq!(
+        result.unwrap_err().to_string(),
+        "--distributor needs --index (or --drop)"
+    );
+    assert_eq!(attempts, 0);
+    // Pinned right, it goes through.
+    let pinned = withdraw_vested::Args {
+        expected: Expected {
+            distributor: Some(distributor),
+            creator: Some(f.creator.pubkey()),
+            mint: Some(f.mint),
+        },
+        ..by_drop
+    };
+    let (report, attempts) = withdraw_as(&mut f, k, &pinned).await;
+    assert_eq!(report.unwrap().creator, f.creator.pubkey().to_string());
+    assert_eq!(attempts, 1);
 }

@@ -100,4 +100,9 @@ pub enum FloodgateError {
     // --- close_vesting ---
     #[msg("the vesting status can still pay its claimant")]
     VestingStillPayable,
+    // --- claim (added after the list above; codes never move) ---
+    #[msg(
+        "a vesting status left by an earlier distributor at this address holds the leaf's status address: close it with close_vesting first"
+    )]
+    VestingAddressInUse,
 }

@@ -21,6 +21,13 @@ impl Source<'_, '_> {
         }
     }
 
+    pub fn owner(&self) -> &Pubkey {
+        match self {
+            Source::Info(info) => info.owner,
+            Source::Input(account) => account.owner(),
+        }
+    }
+
     pub fn lamports(&self) -> u64 {
         match self {
             Source::Info(info) => info.lamports(),
@@ -282,9 +289,31 @@ mod c_abi {
                 u64::from(!seeds.is_empty()),
             )
         };
-        match result {
-            0 => Ok(()),
-            error => Err(ProgramError::from(error).into()),
+        if result != 0 {
+            return Err(ProgramError::from(result).into());
+        }
+        for (account, info) in accounts.iter().zip(&infos) {
+            if let Source::Info(account) = account.source {
+                resize_info(account, info);
+            }
+        }
+        Ok(())
+    }
+
+    /// After a call that resized an account (the system program's `create_account` or
+    /// `allocate`), the runtime has written the new length to the serialized input and
+    /// to the `SolAccountInfo` it was given, a temporary of ours. With the Rust ABI it
+    /// would have written the `AccountInfo`'s own slice length; here the slice is set to
+    /// the new length by hand, or Anchor's later borrow would still see the old one
+    /// (and serializing a just-created vesting status would fail).
+    fn resize_info(account: &AccountInfo, info: &SolAccountInfo) {
+        // SAFETY: no borrow of the data is alive (see `invoke_signed_lean`); the
+        // runtime keeps `data_len` bytes, within the room it serialized, at `data`.
+        unsafe {
+            let data = &mut *account.data.as_ptr();
+            if data.len() as u64 != info.data_len {
+                *data = core::slice::from_raw_parts_mut(info.data, info.data_len as usize);
+            }
         }
     }
 }

@@ -1,13 +1,14 @@
 //! `floodgate claim`: the keypair claims its allocation, from a drop folder on disk or on
 //! any static host. Everything is checked before anything is sent: the allocation
-//! exists, its page verifies against the manifest root, the manifest root is the
-//! on-chain root, the leaf is not claimed yet, claims are open.
+//! exists, its page verifies against the manifest root, the distributor is the one
+//! pinned (`--distributor`, `--creator`, `--mint`) and holds the manifest's root, mint
+//! and decimals, the leaf is not claimed yet, claims are open.
 
 use super::{Ctx, common};
 use crate::{
     error::CheckFailed,
     http::HttpSource,
-    output::{Report, tokens},
+    output::{OutputFormat, Report, tokens},
 };
 use anchor_lang::prelude::Pubkey;
 use anyhow::{Context, anyhow};
@@ -16,6 +17,7 @@ use floodgate_client::{
     drop::Manifest,
     instructions::{self as ix, LeafClaim},
     lookup::{Claimable, LocalDir, Lookup, PageSource},
+    pda,
 };
 use serde::Serialize;
 use solana_sdk::signature::Signer;
@@ -32,10 +34,15 @@ pub struct Args {
     /// Priority fee in micro-lamports per compute unit.
     #[arg(long, value_name = "MICROLAMPORTS")]
     pub priority_fee: Option<u64>,
+    #[command(flatten)]
+    pub expected: common::Expected,
 }
 
 #[derive(Debug, Serialize)]
 pub struct ClaimReport {
+    pub distributor: String,
+    pub creator: String,
+    pub mint: String,
     pub claimant: String,
     pub index: u32,
     pub unlocked: String,
@@ -76,16 +83,12 @@ pub async fn run(args: &Args, ctx: &mut Ctx<'_>) -> anyhow::Result<ClaimReport> 
     let (m, found) = tokio::task::spawn_blocking(move || find(&drop, &claimant))
         .await
         .context("page lookup")??;
-    common::ensure_this_program(&m)?;
-    let address = m.distributor.ok_or_else(|| {
-        anyhow!("the drop has no distributor yet: wait for the creator to run `floodgate create`")
-    })?;
 
-    // 2. The on-chain root, and the proof against it.
-    let (d, keys) = common::distributor(ctx.chain, &address)
-        .await?
-        .ok_or(CheckFailed::MissingDistributor(address))?;
-    if d.root != m.root || !found.verify_against(&d.root) {
+    // 2. The distributor: the one expected, with the manifest's root, mint and
+    //    decimals; and the proof against its root.
+    let (d, keys) = common::drop_distributor(ctx.chain, &m, &args.expected).await?;
+    let address = keys.address;
+    if !found.verify_against(&d.root) {
         return Err(CheckFailed::RootMismatch {
             distributor: address,
             manifest: hex::encode(m.root),
@@ -128,15 +131,39 @@ pub async fn run(args: &Args, ctx: &mut Ctx<'_>) -> anyhow::Result<ClaimReport> 
         .into());
     }
 
-    // 4. Destination, compute budget, send.
+    // 4. A vesting status left at this leaf's status address by an earlier distributor
+    //    at the same address blocks a claim with a locked part (its bit is clear here,
+    //    so it can never pay again): anyone may close it, its rent going back to its
+    //    payer, and the claim is sent after.
+    if found.locked > 0 {
+        let status = pda::vesting(&address, found.index).0;
+        if let Some(account) = ctx.chain.account(&status).await? {
+            let stale = accounts::vesting(&account.data)?;
+            if ctx.format == OutputFormat::Human {
+                eprintln!(
+                    "closing the vesting status {status} left by an earlier distributor at {address} (rent back to {})",
+                    stale.rent_payer
+                );
+            }
+            ctx.send(&[ix::close_vesting(&keys, found.index, &stale.rent_payer)])
+                .await
+                .context("closing the earlier distributor's vesting status")?;
+        }
+    }
+
+    // 5. Destination, compute budget, send.
     let mut instructions = Vec::new();
     let destination =
         common::destination(ctx.chain, &keys, &claimant, args.to, &mut instructions).await?;
     let leaf = LeafClaim::from(found.clone());
     instructions.push(ix::claim(&keys, &leaf, &destination, &claimant));
+    common::announce(ctx.format, "claiming", &address, &d, &args.expected);
     let (signature, limit) =
         common::send_budgeted(ctx, instructions, args.priority_fee, "the claim").await?;
     Ok(ClaimReport {
+        distributor: address.to_string(),
+        creator: d.creator.to_string(),
+        mint: d.mint.to_string(),
         claimant: claimant.to_string(),
         index: found.index,
         unlocked: tokens(found.unlocked, m.decimals),
@@ -155,8 +182,15 @@ impl Report for ClaimReport {
             format!(" ({} more vests)", self.locked)
         };
         format!(
-            "claimed {} tokens{vesting} for {} (leaf {}) into {}\nsignature {}",
-            self.unlocked, self.claimant, self.index, self.destination, self.signature
+            "claimed {} tokens{vesting} for {} (leaf {}) into {}\nfrom distributor {} (creator {}) of mint {}\nsignature {}",
+            self.unlocked,
+            self.claimant,
+            self.index,
+            self.destination,
+            self.distributor,
+            self.creator,
+            self.mint,
+            self.signature
         )
     }
 }

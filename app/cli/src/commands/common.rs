@@ -2,6 +2,7 @@
 //! timestamps, a claimant's destination, and sending behind a compute budget.
 
 use super::Ctx;
+use crate::{error::CheckFailed, output::OutputFormat};
 use anchor_lang::prelude::Pubkey;
 use anyhow::{Context, anyhow, bail};
 use floodgate::state::Distributor;
@@ -114,6 +115,156 @@ pub fn ensure_this_program(m: &Manifest) -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+/// What a claimant expects of the distributor it claims from, checked against the
+/// chain before anything is sent.
+///
+/// A drop host chooses the manifest, and roots are public: anyone can create a
+/// distributor with the real drop's root, a worthless mint and a funded vault, and serve
+/// a manifest that names it. The claimant would pay rent for a token account of that
+/// mint and believe it had claimed. A pin from the project's own announcement (the
+/// distributor, its creator or its mint) closes that door.
+#[derive(clap::Args, Debug, Clone, Default, PartialEq, Eq)]
+pub struct Expected {
+    /// The distributor's address, as the project announced it: the drop must name it.
+    #[arg(long, value_name = "ADDRESS")]
+    pub distributor: Option<Pubkey>,
+    /// The distributor's creator: the distributor's address must derive from it.
+    #[arg(long, value_name = "PUBKEY")]
+    pub creator: Option<Pubkey>,
+    /// The mint being distributed.
+    #[arg(long, value_name = "MINT")]
+    pub mint: Option<Pubkey>,
+}
+
+impl Expected {
+    /// Whether anything is pinned.
+    pub fn is_empty(&self) -> bool {
+        self == &Self::default()
+    }
+
+    /// Refuses a distributor address other than the one pinned.
+    pub fn check_address(&self, address: &Pubkey) -> Result<(), CheckFailed> {
+        match self.distributor {
+            Some(expected) if expected != *address => Err(CheckFailed::NotExpected {
+                distributor: *address,
+                what: "distributor",
+                expected,
+                found: *address,
+            }),
+            _ => Ok(()),
+        }
+    }
+
+    /// Refuses a distributor (`state` at `address`) that is not the one expected, or
+    /// whose address does not derive from its own creator, mint and seed.
+    pub fn check(&self, address: &Pubkey, state: &Distributor) -> Result<(), CheckFailed> {
+        self.check_address(address)?;
+        let refuse = |what, expected: Pubkey, found: Pubkey| {
+            Err(CheckFailed::NotExpected {
+                distributor: *address,
+                what,
+                expected,
+                found,
+            })
+        };
+        let derived = Pubkey::create_program_address(
+            &[
+                &Distributor::seeds(&state.creator, &state.mint, &state.seed)[..],
+                &[std::slice::from_ref(&state.bump)],
+            ]
+            .concat(),
+            &floodgate::ID,
+        );
+        if derived != Ok(*address) {
+            return Err(CheckFailed::ChainMismatch {
+                distributor: *address,
+                fields: "the address does not derive from the creator, mint and seed it stores"
+                    .into(),
+            });
+        }
+        if let Some(expected) = self.creator
+            && expected != state.creator
+        {
+            return refuse("creator", expected, state.creator);
+        }
+        if let Some(expected) = self.mint
+            && expected != state.mint
+        {
+            return refuse("mint", expected, state.mint);
+        }
+        Ok(())
+    }
+}
+
+/// The distributor a drop's manifest names, read from the chain and checked before
+/// anything is sent: the manifest is for this program and names a distributor, that
+/// distributor exists, is the one `expected`, and holds the manifest's root, mint and
+/// decimals.
+pub async fn drop_distributor(
+    chain: &mut dyn Chain,
+    m: &Manifest,
+    expected: &Expected,
+) -> anyhow::Result<(Distributor, DistributorKeys)> {
+    ensure_this_program(m)?;
+    let address = m.distributor.ok_or_else(|| {
+        anyhow!("the drop has no distributor yet: wait for the creator to run `floodgate create`")
+    })?;
+    expected.check_address(&address)?;
+    let (d, keys) = distributor(chain, &address)
+        .await?
+        .ok_or(CheckFailed::MissingDistributor(address))?;
+    expected.check(&address, &d)?;
+    if d.root != m.root {
+        return Err(CheckFailed::RootMismatch {
+            distributor: address,
+            manifest: hex::encode(m.root),
+            chain: hex::encode(d.root),
+        }
+        .into());
+    }
+    let mut differ = Vec::new();
+    if d.mint != m.mint {
+        differ.push(format!("mint {} (manifest) vs {} (chain)", m.mint, d.mint));
+    }
+    if d.decimals != m.decimals {
+        differ.push(format!(
+            "decimals {} (manifest) vs {} (chain)",
+            m.decimals, d.decimals
+        ));
+    }
+    if !differ.is_empty() {
+        return Err(CheckFailed::ChainMismatch {
+            distributor: address,
+            fields: differ.join(", "),
+        }
+        .into());
+    }
+    Ok((d, keys))
+}
+
+/// Tells, on stderr and before anything is sent, which distributor, creator and mint a
+/// claimant's transaction goes to, and how to pin them when nothing was pinned.
+pub fn announce(
+    format: OutputFormat,
+    what: &str,
+    address: &Pubkey,
+    d: &Distributor,
+    expected: &Expected,
+) {
+    if format != OutputFormat::Human {
+        return;
+    }
+    eprintln!(
+        "{what} from distributor {address}\n  creator {}\n  mint    {} ({} decimals)",
+        d.creator, d.mint, d.decimals
+    );
+    if expected.is_empty() {
+        eprintln!(
+            "  (the drop host chose this distributor: compare it with the project's announcement, or pin it with --distributor, --creator or --mint)"
+        );
+    }
 }
 
 /// The token account a claimant's tokens go to: `to` when given (it must be a token

@@ -23,23 +23,17 @@ use floodgate_client::{
 use serde::Serialize;
 use solana_sdk::signature::Signer;
 
-/// `--drop DIR|URL | --distributor ADDRESS`: where the leaf is.
 #[derive(clap::Args, Debug, Clone)]
-#[group(required = true, multiple = false)]
-pub struct Source {
+#[command(group(clap::ArgGroup::new("source").required(true).multiple(true).args(["drop", "distributor"])))]
+pub struct Args {
     /// The drop folder (a directory, or its http(s) URL): its manifest names the
     /// distributor and, without --index, its pages give the keypair's leaf.
     #[arg(long, value_name = "DIR|URL")]
     pub drop: Option<String>,
-    /// The distributor's address (with --index).
-    #[arg(long, value_name = "ADDRESS", requires = "index")]
-    pub distributor: Option<Pubkey>,
-}
-
-#[derive(clap::Args, Debug, Clone)]
-pub struct Args {
+    /// The distributor (`--distributor`, with --index when there is no --drop), and
+    /// what a drop's distributor must be.
     #[command(flatten)]
-    pub source: Source,
+    pub expected: common::Expected,
     /// The leaf index [default: the keypair's leaf, found in --drop].
     #[arg(long, value_name = "I")]
     pub index: Option<u32>,
@@ -87,6 +81,8 @@ pub enum Refused {
 pub struct WithdrawReport {
     pub claimant: String,
     pub distributor: String,
+    pub creator: String,
+    pub mint: String,
     pub index: u32,
     /// The leaf's locked part.
     pub locked: String,
@@ -130,41 +126,34 @@ pub async fn run(args: &Args, ctx: &mut Ctx<'_>) -> anyhow::Result<WithdrawRepor
     // 1. The distributor and the leaf index: from the flags, or from the drop (the
     //    keypair's leaf, verified against the manifest root, when --index is not given;
     //    blocking I/O off the runtime).
-    let (address, index, manifest_root) = match (&args.source.drop, args.source.distributor) {
-        (_, Some(distributor)) => {
-            let index = args
-                .index
-                .ok_or_else(|| anyhow!("--distributor needs --index"))?;
-            (distributor, index, None)
-        }
-        (Some(drop), None) => {
+    let (d, keys, index) = match &args.drop {
+        Some(drop) => {
             let (drop, wanted) = (drop.clone(), args.index);
             let (m, index) = tokio::task::spawn_blocking(move || leaf_in(&drop, &claimant, wanted))
                 .await
                 .context("page lookup")??;
-            common::ensure_this_program(&m)?;
-            let address = m.distributor.ok_or_else(|| {
-                anyhow!("the drop has no distributor yet: nothing can have vested")
-            })?;
-            (address, index, Some(m.root))
+            // 2. The distributor: the one expected, with the manifest's root, mint and
+            //    decimals.
+            let (d, keys) = common::drop_distributor(ctx.chain, &m, &args.expected).await?;
+            (d, keys, index)
         }
-        (None, None) => bail!("pass --drop or --distributor"),
+        None => {
+            let address = args
+                .expected
+                .distributor
+                .ok_or_else(|| anyhow!("pass --drop or --distributor"))?;
+            let index = args
+                .index
+                .ok_or_else(|| anyhow!("--distributor needs --index (or --drop)"))?;
+            // 2. The distributor, the one expected.
+            let (d, keys) = common::distributor(ctx.chain, &address)
+                .await?
+                .ok_or(CheckFailed::MissingDistributor(address))?;
+            args.expected.check(&address, &d)?;
+            (d, keys, index)
+        }
     };
-
-    // 2. The distributor, and the drop's root against it.
-    let (d, keys) = common::distributor(ctx.chain, &address)
-        .await?
-        .ok_or(CheckFailed::MissingDistributor(address))?;
-    if let Some(root) = manifest_root
-        && root != d.root
-    {
-        return Err(CheckFailed::RootMismatch {
-            distributor: address,
-            manifest: hex::encode(root),
-            chain: hex::encode(d.root),
-        }
-        .into());
-    }
+    let address = keys.address;
 
     // 3. The vesting status: there, the keypair's, its leaf claimed in this distributor,
     //    its shard not clawed back.
@@ -239,11 +228,14 @@ pub async fn run(args: &Args, ctx: &mut Ctx<'_>) -> anyhow::Result<WithdrawRepor
         &destination,
         &status.rent_payer,
     ));
+    common::announce(ctx.format, "withdrawing", &address, &d, &args.expected);
     let (signature, limit) =
         common::send_budgeted(ctx, instructions, args.priority_fee, "the withdrawal").await?;
     Ok(WithdrawReport {
         claimant: claimant.to_string(),
         distributor: address.to_string(),
+        creator: d.creator.to_string(),
+        mint: d.mint.to_string(),
         index,
         locked: amount(status.locked_total),
         vested: amount(vested),

@@ -4,7 +4,7 @@
 //! The accounts and the settlement are shared with `claim_for` ([`ClaimAccounts`]).
 
 use crate::{
-    bytes32::require_same_key,
+    bytes32::{require_same_key, same_key},
     constants::{MAX_DEPTH, VESTING_SEED},
     errors::FloodgateError,
     events::Claimed,
@@ -27,7 +27,8 @@ pub struct ClaimArgs {
     pub unlocked: u64,
     /// Amount that vests linearly; held in the vault until withdrawn.
     pub locked: u64,
-    /// Bump of the vesting status PDA (only read when `locked > 0`).
+    /// Canonical bump of the vesting status PDA (only read when `locked > 0`; any other
+    /// bump is refused with `InvalidVestingAccount`).
     pub vesting_bump: u8,
     /// Sibling hashes, leaf level first: exactly `depth` of them.
     pub proof: Vec<[u8; 32]>,
@@ -152,10 +153,7 @@ pub(crate) struct ClaimAccounts<'a, 'info> {
     pub token_program: &'a AccountInfo<'info>,
     /// Whether the system program was passed (needed only to create a vesting status).
     pub system_program: bool,
-    /// Whether this is `claim_for`: the distributor must allow it, and `vesting_bump`
-    /// must be the canonical bump (the pusher chooses it: a status at another bump's
-    /// address would be valid, but the claimant's client looks for it at the canonical
-    /// address).
+    /// Whether this is `claim_for`: the distributor must allow it.
     pub pushed: bool,
 }
 
@@ -187,7 +185,6 @@ impl<'info> ClaimAccounts<'_, 'info> {
             &keys,
             &distributor,
             &leaf,
-            self.pushed,
             Payout {
                 distributor: distributor_info.into(),
                 vault: self.vault.into(),
@@ -205,7 +202,7 @@ pub(crate) struct Leaf<'p> {
     pub index: u32,
     pub unlocked: u64,
     pub locked: u64,
-    /// Bump of the vesting status PDA (only read when `locked > 0`).
+    /// Canonical bump of the vesting status PDA (only read when `locked > 0`).
     pub vesting_bump: u8,
     pub proof: &'p [Hash],
 }
@@ -250,7 +247,6 @@ pub(crate) fn pay_out(
     keys: &ClaimKeys,
     distributor: &Distributor,
     leaf: &Leaf,
-    pushed: bool,
     accounts: Payout,
 ) -> Result<()> {
     if leaf.unlocked > 0 {
@@ -271,13 +267,7 @@ pub(crate) fn pay_out(
         let Some(vesting) = accounts.vesting else {
             return err!(FloodgateError::VestingAccountMissing);
         };
-        create_vesting_status(
-            keys,
-            leaf,
-            &distributor.root,
-            pushed,
-            [accounts.payer, vesting],
-        )?;
+        create_vesting_status(keys, leaf, &distributor.root, [accounts.payer, vesting])?;
     }
     Claimed::log(
         [
@@ -294,15 +284,20 @@ pub(crate) fn pay_out(
     Ok(())
 }
 
-/// Creates `["vesting", distributor, index]` at the leaf's `vesting_bump` holding its
-/// locked amount, paid by `payer`: for both entries to the claim path, after
-/// [`record`]. For `claim_for` (`pushed`) the bump must be the canonical one.
+/// Creates `["vesting", distributor, index]` at the leaf's `vesting_bump`, which must be
+/// the canonical bump, holding its locked amount, paid by `payer`: for both entries to
+/// the claim path, after [`record`].
+///
+/// One leaf of one distributor address has one status address, whoever claims. A
+/// status left there by an earlier distributor at the same address (closed and
+/// created again, maybe with the same root) therefore blocks the claim until
+/// `close_vesting` removes it; with a free choice of bump, the claimant could have
+/// created a second status beside it and been paid by both (SECURITY.md, G15).
 #[inline(never)]
 fn create_vesting_status(
     keys: &ClaimKeys,
     leaf: &Leaf,
     root: &[u8; 32],
-    pushed: bool,
     [payer, vesting]: [Source<'_, '_>; 2],
 ) -> Result<()> {
     let index_bytes = leaf.index.to_le_bytes();
@@ -315,18 +310,22 @@ fn create_vesting_status(
         expected,
         FloodgateError::InvalidVestingAccount
     );
-    if pushed {
-        // Canonical: no higher bump gives an address (each try is one
-        // create_program_address; the canonical bump is 255 half of the time).
-        for higher in (leaf.vesting_bump..u8::MAX).map(|b| b + 1) {
-            let bump = [higher];
-            let seeds: [&[u8]; 4] = [VESTING_SEED, keys.distributor.as_ref(), &index_bytes, &bump];
-            require!(
-                Pubkey::create_program_address(&seeds, &crate::ID).is_err(),
-                FloodgateError::InvalidVestingAccount
-            );
-        }
+    // Canonical: no higher bump gives an address (one create_program_address per
+    // higher bump: none half of the time, one on average).
+    for higher in (leaf.vesting_bump..u8::MAX).map(|b| b + 1) {
+        let bump = [higher];
+        let seeds: [&[u8]; 4] = [VESTING_SEED, keys.distributor.as_ref(), &index_bytes, &bump];
+        require!(
+            Pubkey::create_program_address(&seeds, &crate::ID).is_err(),
+            FloodgateError::InvalidVestingAccount
+        );
     }
+    // Only this program can assign its PDA to itself: a status holds the address.
+    // (Lamports alone, sent there to block the creation, are kept and topped up.)
+    require!(
+        !same_key(vesting.owner(), &crate::ID),
+        FloodgateError::VestingAddressInUse
+    );
 
     create_pda_account(payer, vesting, VestingStatus::SPACE, &seeds)?;
     let status = VestingStatus {

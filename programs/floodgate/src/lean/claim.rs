@@ -148,7 +148,7 @@ fn settle(
     // read, has another discriminator, so is another account), dropped before the call.
     record(keys, state, unsafe { shard.data_mut() }, leaf, pushed)?;
     crate::checkpoint!("bitmap");
-    pay_out(keys, state, leaf, pushed, payout)
+    pay_out(keys, state, leaf, payout)
 }
 
 /// `ClaimArgs` (and `ata_bump` for `claim_for`) read in place, the proof left in the
