@@ -326,7 +326,8 @@ async fn a_manifest_whose_mint_or_decimals_differ_from_the_chain_is_refused() {
     let real = Manifest::load(&f.drop).unwrap();
     let distributor = real.distributor.unwrap();
     let other_mint = Pubkey::new_unique();
-    let cases: [(&str, fn(&mut Manifest, Pubkey), String); 2] = [
+    type Change = fn(&mut Manifest, Pubkey);
+    let cases: [(&str, Change, String); 2] = [
         (
             "mint",
             |m, other| m.mint = other,
