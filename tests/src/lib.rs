@@ -490,9 +490,14 @@ pub fn vesting_addresses(distributor: &Pubkey, index: u32) -> Vec<(Pubkey, u8)> 
         .collect()
 }
 
-/// Where a claim's `vesting_bump` lies in `claim` and `claim_for` data: after the
-/// discriminator, the index and the two amounts.
-pub const VESTING_BUMP_AT: usize = 8 + 4 + 8 + 8;
+/// Points a `claim` or `claim_for` at another vesting status address, `to`, and its
+/// bump, in place of `from` (the canonical one the builder put there).
+pub fn move_vesting_status(instruction: &mut Instruction, from: Pubkey, (to, bump): (Pubkey, u8)) {
+    // `vesting_bump` follows the discriminator, the index and the two amounts.
+    const VESTING_BUMP_AT: usize = 8 + 4 + 8 + 8;
+    swap_account(instruction, from, to);
+    instruction.data[VESTING_BUMP_AT] = bump;
+}
 
 /// The accounts `instruction` marks writable, sorted.
 pub fn writable_keys(instruction: &Instruction) -> Vec<Pubkey> {

@@ -131,8 +131,7 @@ async fn a_vesting_status_must_be_at_the_canonical_address() {
     let (other, bump) = addresses[1];
 
     let mut push = f.claim_for_ix(&leaf).await;
-    swap_account(&mut push, canonical, other);
-    push.data[VESTING_BUMP_AT] = bump;
+    move_vesting_status(&mut push, canonical, (other, bump));
     assert_error(
         f.send(&[push], &[]).await,
         FloodgateError::InvalidVestingAccount,
@@ -140,8 +139,7 @@ async fn a_vesting_status_must_be_at_the_canonical_address() {
 
     let claimant = f.claimant(index);
     let mut claim = f.claim_ix(&leaf).await;
-    swap_account(&mut claim, canonical, other);
-    claim.data[VESTING_BUMP_AT] = bump;
+    move_vesting_status(&mut claim, canonical, (other, bump));
     assert_error(
         f.send(&[claim], &[&claimant]).await,
         FloodgateError::InvalidVestingAccount,

@@ -320,8 +320,7 @@ impl Run {
         let canonical = addresses[0].0;
         for &(other, bump) in &addresses[1..] {
             let mut claim = self.f.claim_ix(&leaf).await;
-            swap_account(&mut claim, canonical, other);
-            claim.data[VESTING_BUMP_AT] = bump;
+            move_vesting_status(&mut claim, canonical, (other, bump));
             let result = self.f.send(&[claim], &[&claimant]).await;
             assert_error(result, FloodgateError::InvalidVestingAccount);
             self.hostile_refused += 1;

@@ -180,6 +180,25 @@ async fn withdrawals_stop_after_clawback() {
     );
 }
 
+/// A status that the distributor at its address does not pay, even once everything
+/// has vested (`StaleVestingStatus`), and that anyone then closes, its rent going back
+/// to its payer (the bank's payer, which also pays the close's fee).
+async fn stale_then_closed(f: &mut Fixture, index: u32) {
+    f.set_time(f.args.vesting_end_ts).await;
+    assert_error(withdraw(f, index).await, FloodgateError::StaleVestingStatus);
+    let status = pda::vesting(&f.keys.address, index).0;
+    let payer = f.bank.payer().pubkey();
+    let (rent, before) = (
+        f.bank.lamports(&status).await,
+        f.bank.lamports(&payer).await,
+    );
+    f.send(&[ix::close_vesting(&f.keys, index, &payer)], &[])
+        .await
+        .expect("a stale status closes");
+    assert!(f.bank.account(&status).await.is_none());
+    assert_eq!(f.bank.lamports(&payer).await, before + rent - 5_000);
+}
+
 /// A status left unfinished by a distributor that was then closed and created again at
 /// the same address (same creator, mint and seed) is not paid from the new vaults:
 /// with the same tree its leaf's bit is clear, with another tree its root differs.
@@ -194,18 +213,8 @@ async fn a_status_from_an_earlier_distributor_at_the_address_is_not_paid() {
         f.bank.account(&status).await.is_some(),
         "the status outlives it"
     );
-    f.set_time(f.args.vesting_end_ts).await;
-    assert_error(
-        withdraw(&mut f, index).await,
-        FloodgateError::StaleVestingStatus,
-    );
+    stale_then_closed(&mut f, index).await;
     assert_eq!(f.balance(f.keys.vault(0)).await, f.shard_total(0));
-    // It can never pay: anyone closes it, the rent goes back to its payer.
-    let payer = f.bank.payer().pubkey();
-    f.send(&[ix::close_vesting(&f.keys, index, &payer)], &[])
-        .await
-        .expect("a stale status closes");
-    assert!(f.bank.account(&status).await.is_none());
 
     // Another tree, in which the index is an unlocked leaf, claimed: the bit is set,
     // but the status was proven against the old root.
@@ -216,16 +225,8 @@ async fn a_status_from_an_earlier_distributor_at_the_address_is_not_paid() {
     f.tree = MerkleTree::build(&f.allocations).unwrap();
     f.close_and_create_again().await;
     f.claim(index).await.expect("the new leaf");
-    f.set_time(f.args.vesting_end_ts).await;
-    assert_error(
-        withdraw(&mut f, index).await,
-        FloodgateError::StaleVestingStatus,
-    );
+    stale_then_closed(&mut f, index).await;
     assert_eq!(f.ata_balance(index).await, UNLOCKED + 77);
-    let payer = f.bank.payer().pubkey();
-    f.send(&[ix::close_vesting(&f.keys, index, &payer)], &[])
-        .await
-        .expect("a status of another root closes");
 }
 
 /// The review's attack (SECURITY.md G15). A status left unfinished by a distributor
@@ -248,8 +249,7 @@ async fn a_same_root_successor_pays_a_vested_leaf_once() {
     let leaf = f.leaf(index);
     for &(other, bump) in &addresses[1..] {
         let mut claim = f.claim_ix(&leaf).await;
-        swap_account(&mut claim, old, other);
-        claim.data[VESTING_BUMP_AT] = bump;
+        move_vesting_status(&mut claim, old, (other, bump));
         assert_error(
             f.send(&[claim], &[&claimant]).await,
             FloodgateError::InvalidVestingAccount,
@@ -257,19 +257,10 @@ async fn a_same_root_successor_pays_a_vested_leaf_once() {
         assert!(f.bank.account(&other).await.is_none(), "bump {bump}");
     }
     assert_error(f.claim(index).await, FloodgateError::VestingAddressInUse);
-    f.set_time(f.args.vesting_end_ts).await;
-    assert_error(
-        withdraw(&mut f, index).await,
-        FloodgateError::StaleVestingStatus,
-    );
-    assert_eq!(f.balance(f.keys.vault(0)).await, f.shard_total(0));
-
     // Anyone closes the old status (its bit is clear here), then the claim goes through
     // and the locked part is paid once.
-    let payer = f.bank.payer().pubkey();
-    f.send(&[ix::close_vesting(&f.keys, index, &payer)], &[])
-        .await
-        .expect("the old status closes");
+    stale_then_closed(&mut f, index).await;
+    assert_eq!(f.balance(f.keys.vault(0)).await, f.shard_total(0));
     f.claim(index).await.expect("the leaf, once");
     withdraw(&mut f, index).await.expect("the locked part");
     // The first distributor paid the unlocked part (its locked part was clawed back).

@@ -7,15 +7,16 @@ use anchor_lang::prelude::Pubkey;
 use anchor_spl::token::ID as TOKEN_PROGRAM;
 use floodgate_cli::{
     commands::{
-        Ctx, claim,
+        Ctx, claim, clawback, close,
         common::Expected,
         common::show_time,
         create, new,
+        target::Target,
         withdraw_vested::{self, Refused},
     },
     output::OutputFormat,
 };
-use floodgate_client::{drop::Manifest, local::token, lookup::lookup, pda};
+use floodgate_client::{accounts, drop::Manifest, local::token, lookup::lookup, pda};
 use solana_sdk::signature::{Keypair, Signer};
 
 /// Vesting runs for this long from the bank's clock at creation.
@@ -394,4 +395,64 @@ async fn withdraw_vested_refuses_an_impostor_too() {
     let (report, attempts) = withdraw_as(&mut f, k, &pinned).await;
     assert_eq!(report.unwrap().creator, f.creator.pubkey().to_string());
     assert_eq!(attempts, 1);
+}
+
+/// A distributor clawed back, closed and created again at its address from the same
+/// drop leaves its first life's vesting statuses at the leaves' status addresses, where
+/// they block a claim of the leaf (`VestingAddressInUse`). `claim` closes the
+/// claimant's (its rent back to its payer: here the claimant) and then claims.
+#[tokio::test]
+async fn claim_closes_a_status_left_by_an_earlier_distributor_at_the_address() {
+    let (mut f, claimants, _) = vesting_drop(4).await;
+    // Claimant 1: 2 tokens unlocked, 20 locked.
+    let k = &claimants[1];
+    claim(&mut f, k, None).await;
+    let distributor = distributor_of(&f);
+    let index = lookup(&f.drop, &k.pubkey()).unwrap().index;
+    let status = pda::vesting(&distributor, index).0;
+
+    let first = f.create_args();
+    f.chain.bank.set_time(first.clawback_at).await;
+    let creator = f.creator.insecure_clone();
+    let target = Target {
+        drop: Some(f.drop.clone()),
+        distributor: None,
+    };
+    let mut ctx = Ctx::new(&mut f.chain, &creator, OutputFormat::Json);
+    let clawback_args = clawback::Args {
+        target: target.clone(),
+    };
+    clawback::run(&clawback_args, &mut ctx).await.unwrap();
+    close::run(&close::Args { target }, &mut ctx).await.unwrap();
+    let later = first.clawback_at + 86_400;
+    f.chain.bank.set_time(later).await;
+    let mut ctx = Ctx::new(&mut f.chain, &creator, OutputFormat::Json);
+    let again = create::Args {
+        start: Some(later),
+        vesting_start: Some(later),
+        vesting_end: Some(later + VESTING),
+        clawback_at: later + VESTING + 2 * 86_400,
+        ..first
+    };
+    create::run(&again, &mut ctx).await.unwrap();
+    assert_eq!(distributor_of(&f), distributor);
+    assert!(
+        f.chain.bank.account(&status).await.is_some(),
+        "the old status"
+    );
+
+    let lamports = f.chain.bank.lamports(&k.pubkey()).await;
+    let before = f.chain.attempts;
+    claim(&mut f, k, None).await;
+    assert_eq!(f.chain.attempts - before, 2, "the close, then the claim");
+    // The old status's rent came back and paid the new one: two fees are spent.
+    assert_eq!(f.chain.bank.lamports(&k.pubkey()).await, lamports - 10_000);
+    let account = f.chain.bank.account(&status).await.expect("the new status");
+    let new = accounts::vesting(&account.data).unwrap();
+    assert_eq!(
+        (new.locked_total, new.withdrawn, new.claimant),
+        (20 * UNIT, 0, k.pubkey())
+    );
+    // Unlocked twice, once by each life of the distributor.
+    assert_eq!(f.balance(&f.ata(&k.pubkey())).await, 4 * UNIT);
 }

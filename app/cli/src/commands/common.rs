@@ -130,7 +130,7 @@ pub struct Expected {
     /// The distributor's address, as the project announced it: the drop must name it.
     #[arg(long, value_name = "ADDRESS")]
     pub distributor: Option<Pubkey>,
-    /// The distributor's creator: the distributor's address must derive from it.
+    /// The distributor's creator: the distributor's address must be this creator's.
     #[arg(long, value_name = "PUBKEY")]
     pub creator: Option<Pubkey>,
     /// The mint being distributed.
@@ -144,64 +144,47 @@ impl Expected {
         self == &Self::default()
     }
 
-    /// Refuses a distributor address other than the one pinned.
+    /// Refuses a distributor address other than the one pinned (before it is read).
     pub fn check_address(&self, address: &Pubkey) -> Result<(), CheckFailed> {
-        match self.distributor {
-            Some(expected) if expected != *address => Err(CheckFailed::NotExpected {
-                distributor: *address,
-                what: "distributor",
+        self.refuse("distributor", address, self.distributor, *address)
+    }
+
+    /// Refuses a distributor (`state`, read at `address`) of another creator or mint.
+    /// The creator is checked through the address itself: it must be the creator's
+    /// distributor address for the stored mint and seed, whatever the account stores.
+    pub fn check_state(&self, address: &Pubkey, state: &Distributor) -> Result<(), CheckFailed> {
+        if let Some(creator) = self.creator {
+            let seed = u64::from_le_bytes(state.seed);
+            if pda::distributor(&creator, &state.mint, seed).0 != *address {
+                return self.refuse("creator", address, Some(creator), state.creator);
+            }
+        }
+        self.refuse("mint", address, self.mint, state.mint)
+    }
+
+    fn refuse(
+        &self,
+        what: &'static str,
+        distributor: &Pubkey,
+        expected: Option<Pubkey>,
+        found: Pubkey,
+    ) -> Result<(), CheckFailed> {
+        match expected {
+            Some(expected) if expected != found => Err(CheckFailed::NotExpected {
+                distributor: *distributor,
+                what,
                 expected,
-                found: *address,
+                found,
             }),
             _ => Ok(()),
         }
     }
-
-    /// Refuses a distributor (`state` at `address`) that is not the one expected, or
-    /// whose address does not derive from its own creator, mint and seed.
-    pub fn check(&self, address: &Pubkey, state: &Distributor) -> Result<(), CheckFailed> {
-        self.check_address(address)?;
-        let refuse = |what, expected: Pubkey, found: Pubkey| {
-            Err(CheckFailed::NotExpected {
-                distributor: *address,
-                what,
-                expected,
-                found,
-            })
-        };
-        let derived = Pubkey::create_program_address(
-            &[
-                &Distributor::seeds(&state.creator, &state.mint, &state.seed)[..],
-                &[std::slice::from_ref(&state.bump)],
-            ]
-            .concat(),
-            &floodgate::ID,
-        );
-        if derived != Ok(*address) {
-            return Err(CheckFailed::ChainMismatch {
-                distributor: *address,
-                fields: "the address does not derive from the creator, mint and seed it stores"
-                    .into(),
-            });
-        }
-        if let Some(expected) = self.creator
-            && expected != state.creator
-        {
-            return refuse("creator", expected, state.creator);
-        }
-        if let Some(expected) = self.mint
-            && expected != state.mint
-        {
-            return refuse("mint", expected, state.mint);
-        }
-        Ok(())
-    }
 }
 
 /// The distributor a drop's manifest names, read from the chain and checked before
-/// anything is sent: the manifest is for this program and names a distributor, that
-/// distributor exists, is the one `expected`, and holds the manifest's root, mint and
-/// decimals.
+/// anything is sent (by `claim`, `withdraw-vested` and `push`): the manifest is for this
+/// program and names a distributor, that distributor exists, is the one `expected`, and
+/// holds the manifest's root, mint and decimals.
 pub async fn drop_distributor(
     chain: &mut dyn Chain,
     m: &Manifest,
@@ -209,13 +192,13 @@ pub async fn drop_distributor(
 ) -> anyhow::Result<(Distributor, DistributorKeys)> {
     ensure_this_program(m)?;
     let address = m.distributor.ok_or_else(|| {
-        anyhow!("the drop has no distributor yet: wait for the creator to run `floodgate create`")
+        anyhow!("the drop has no distributor yet: `floodgate create` has not been run on it")
     })?;
     expected.check_address(&address)?;
     let (d, keys) = distributor(chain, &address)
         .await?
         .ok_or(CheckFailed::MissingDistributor(address))?;
-    expected.check(&address, &d)?;
+    expected.check_state(&address, &d)?;
     if d.root != m.root {
         return Err(CheckFailed::RootMismatch {
             distributor: address,

@@ -107,20 +107,8 @@ pub async fn run(args: &Args, ctx: &mut Ctx<'_>) -> anyhow::Result<PushReport> {
     let drop = DropFolder::open(&args.drop)?;
     let (allocations, tree): (Vec<Allocation>, MerkleTree) = drop.rebuild_tree()?;
     let m = drop.manifest().clone();
-    let address = m.distributor.ok_or_else(|| {
-        anyhow!("the manifest has no distributor yet: run `floodgate create` first")
-    })?;
-    let (d, keys) = common::distributor(ctx.chain, &address)
-        .await?
-        .ok_or(CheckFailed::MissingDistributor(address))?;
-    if d.root != m.root {
-        return Err(CheckFailed::RootMismatch {
-            distributor: address,
-            manifest: hex::encode(m.root),
-            chain: hex::encode(d.root),
-        }
-        .into());
-    }
+    let (d, keys) = common::drop_distributor(ctx.chain, &m, &common::Expected::default()).await?;
+    let address = keys.address;
     if !d.allows_claim_for() {
         bail!("distributor {address} does not allow claim_for (created without --permissionless)");
     }

@@ -149,7 +149,7 @@ pub async fn run(args: &Args, ctx: &mut Ctx<'_>) -> anyhow::Result<WithdrawRepor
             let (d, keys) = common::distributor(ctx.chain, &address)
                 .await?
                 .ok_or(CheckFailed::MissingDistributor(address))?;
-            args.expected.check(&address, &d)?;
+            args.expected.check_state(&address, &d)?;
             (d, keys, index)
         }
     };
