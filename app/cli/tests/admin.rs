@@ -2,6 +2,7 @@
 
 use crate::common::Fixture;
 use floodgate_cli::{
+    commands::priority::FeeArgs,
     commands::{Ctx, claim, clawback, close, pause, status, target::Target},
     error::CheckFailed,
     output::OutputFormat,
@@ -38,7 +39,7 @@ async fn pause_refuses_claims_then_clawback_and_close_return_everything() {
     let claim_args = claim::Args {
         drop: f.drop.to_str().unwrap().into(),
         to: None,
-        priority_fee: None,
+        fee: FeeArgs::default(),
         expected: Default::default(),
     };
     let before = f.chain.attempts;

@@ -4,7 +4,12 @@
 use crate::common::{DECIMALS, Fixture, MINTED, serve};
 use anchor_lang::prelude::Pubkey;
 use floodgate_cli::{
-    commands::{Ctx, claim, common::Expected, create, new},
+    commands::{
+        Ctx, claim,
+        common::{self, Expected},
+        create, new,
+        priority::{FeeArgs, PriorityFee},
+    },
     error::CheckFailed,
     output::OutputFormat,
 };
@@ -28,11 +33,22 @@ async fn claim_pinned(
     drop: &str,
     expected: Expected,
 ) -> (anyhow::Result<claim::ClaimReport>, usize) {
+    claim_with(f, claimant, drop, expected, FeeArgs::fixed(1)).await
+}
+
+/// [`claim_pinned`] with a priority fee setting.
+async fn claim_with(
+    f: &mut Fixture,
+    claimant: &Keypair,
+    drop: &str,
+    expected: Expected,
+    fee: FeeArgs,
+) -> (anyhow::Result<claim::ClaimReport>, usize) {
     let before = f.chain.attempts;
     let args = claim::Args {
         drop: drop.to_string(),
         to: None,
-        priority_fee: Some(1),
+        fee,
         expected,
     };
     let mut ctx = Ctx::new(&mut f.chain, claimant, OutputFormat::Json);
@@ -360,4 +376,71 @@ async fn a_manifest_whose_mint_or_decimals_differ_from_the_chain_is_refused() {
         );
         assert_eq!(attempts, 0);
     }
+}
+
+#[tokio::test]
+async fn an_auto_priority_fee_comes_from_the_claims_own_accounts_and_is_capped() {
+    let (mut f, claimants) = ready(10).await;
+    let drop = f.drop.to_str().unwrap().to_string();
+    // Recent slots asked 0, 5,000, 20,000 and 100,000: the 75th percentile is 20,000.
+    f.chain.priority_fees = vec![100_000, 0, 20_000, 5_000];
+    let auto = |max| FeeArgs {
+        priority_fee: PriorityFee::Auto,
+        max_priority_fee: max,
+    };
+
+    let (report, _) = claim_with(
+        &mut f,
+        &claimants[0],
+        &drop,
+        Expected::default(),
+        auto(1_000_000),
+    )
+    .await;
+    let report = report.unwrap();
+    assert_eq!(report.priority_fee, 20_000);
+    // Asked about the accounts the claim writes: its own shard and vault among them,
+    // and no other shard.
+    let address = floodgate_client::drop::DropFolder::open(&f.drop)
+        .unwrap()
+        .manifest()
+        .distributor
+        .unwrap();
+    let (_, keys) = common::distributor(&mut f.chain, &address)
+        .await
+        .unwrap()
+        .unwrap();
+    let shard = report.index >> 2;
+    let asked = f.chain.priority_fee_queries.last().unwrap().clone();
+    assert!(asked.contains(&keys.shard(shard)), "{asked:?}");
+    assert!(asked.contains(&keys.vault(shard)), "{asked:?}");
+    let others: Vec<_> = (0..3)
+        .filter(|&s| s != shard)
+        .map(|s| keys.shard(s))
+        .collect();
+    assert!(others.iter().all(|o| !asked.contains(o)), "{asked:?}");
+
+    // Capped by --max-priority-fee.
+    let (report, _) = claim_with(
+        &mut f,
+        &claimants[1],
+        &drop,
+        Expected::default(),
+        auto(10_000),
+    )
+    .await;
+    assert_eq!(report.unwrap().priority_fee, 10_000);
+
+    // A fixed price asks nothing.
+    let queries = f.chain.priority_fee_queries.len();
+    let (report, _) = claim_with(
+        &mut f,
+        &claimants[2],
+        &drop,
+        Expected::default(),
+        FeeArgs::fixed(7),
+    )
+    .await;
+    assert_eq!(report.unwrap().priority_fee, 7);
+    assert_eq!(f.chain.priority_fee_queries.len(), queries);
 }

@@ -8,6 +8,7 @@ mod common;
 mod admin;
 mod claim;
 mod create;
+mod e2e;
 mod push;
 mod readme;
 mod simulate;

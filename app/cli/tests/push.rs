@@ -4,13 +4,19 @@
 //! (`commands::push::scheduler`).
 
 use crate::common::{DECIMALS, Fixture};
+use anchor_lang::prelude::Pubkey;
 use clap::Parser;
 use floodgate_cli::{
     cli::{Cli, Command},
-    commands::{Ctx, push},
+    commands::{Ctx, common, priority::FeeArgs, push},
     output::{OutputFormat, tokens},
 };
-use solana_sdk::signature::Signer;
+use floodgate_client::chain::{Chain, ChainError};
+use solana_sdk::{
+    instruction::{AccountMeta, Instruction},
+    signature::Signer,
+    transaction::TransactionError,
+};
 use std::collections::HashSet;
 
 async fn push_once(
@@ -18,11 +24,22 @@ async fn push_once(
     batch: u32,
     concurrency: u32,
 ) -> anyhow::Result<push::PushReport> {
+    push_shards(f, batch, concurrency, None).await
+}
+
+async fn push_shards(
+    f: &mut Fixture,
+    batch: u32,
+    concurrency: u32,
+    shards: Option<&str>,
+) -> anyhow::Result<push::PushReport> {
     let args = push::Args {
         drop: f.drop.clone(),
         batch,
         rate: 1000.0,
         concurrency,
+        shards: shards.map(|s| push::parse_shards(s).unwrap()),
+        fee: FeeArgs::default(),
     };
     let payer = f.creator.insecure_clone();
     let mut ctx = Ctx::new(&mut f.chain, &payer, OutputFormat::Json);
@@ -121,34 +138,34 @@ async fn push_concurrent_interrupted_then_resumed_pushes_every_leaf_exactly_once
 
 #[tokio::test]
 async fn push_concurrent_many_batches_exact_tally() {
-    // 41 leaves in 6 shards of 8 (the last has 1); batches of 3: 14 transactions,
-    // 4 at a time.
+    // 41 leaves in 6 shards of 8 (the last has 1); batches of 2 (3 leaves at depth 6
+    // do not fit one packet): 21 transactions, 4 at a time.
     let mut f = Fixture::new(41, 3).await;
     f.create().await.unwrap();
     let setup = f.chain.sent.len();
     let attempts = f.chain.attempts;
 
-    let report = push_once(&mut f, 3, 4).await.unwrap();
+    let report = push_once(&mut f, 2, 4).await.unwrap();
     assert_eq!(report.leaves, 41);
     assert_eq!(report.already_claimed, 0);
     assert_eq!(report.pushed, 41);
     assert_eq!(report.claimed_meanwhile, 0);
     assert_eq!(report.skipped, 0);
     assert_eq!(report.retries, 0);
-    assert_eq!(report.transactions, 14);
+    assert_eq!(report.transactions, 21);
     assert_eq!(
         report.amount,
         tokens((1..=41).sum::<u64>() * 10u64.pow(DECIMALS as u32), DECIMALS)
     );
-    assert_eq!(f.chain.sent.len() - setup, 14);
+    assert_eq!(f.chain.sent.len() - setup, 21);
     assert_eq!(
         f.chain.attempts - attempts,
-        14,
+        21,
         "no transaction attempted twice"
     );
     assert_every_claimant_paid(&mut f).await;
 
-    let report = push_once(&mut f, 3, 4).await.unwrap();
+    let report = push_once(&mut f, 2, 4).await.unwrap();
     assert_eq!(
         (report.already_claimed, report.pushed, report.transactions),
         (41, 0, 0)
@@ -178,7 +195,7 @@ fn concurrency_is_8_by_default_and_1_to_64() {
 
 #[tokio::test]
 async fn push_keeps_several_in_flight_and_retries_lost_transactions() {
-    // 41 leaves, batches of 3 (14 transactions), 4 at a time; each transaction lands two
+    // 41 leaves, batches of 2 (21 transactions), 4 at a time; each transaction lands two
     // polls after it was submitted, and the 2nd and 5th submissions are lost.
     let mut f = Fixture::new(41, 3).await;
     f.create().await.unwrap();
@@ -187,15 +204,15 @@ async fn push_keeps_several_in_flight_and_retries_lost_transactions() {
     f.chain.latency = 2;
     f.chain.lose = vec![2, 5];
 
-    let report = push_once(&mut f, 3, 4).await.unwrap();
+    let report = push_once(&mut f, 2, 4).await.unwrap();
     assert_eq!(f.chain.max_in_flight, 4, "4 in flight, never more");
     assert_eq!(report.pushed, 41);
     assert_eq!(report.claimed_meanwhile, 0);
     // The two lost ones expired, were read again (still unclaimed) and sent again.
     assert_eq!(report.retries, 2);
-    assert_eq!(report.transactions, 14);
-    assert_eq!(f.chain.sent.len() - setup, 14);
-    assert_eq!(f.chain.attempts - attempts, 16);
+    assert_eq!(report.transactions, 21);
+    assert_eq!(f.chain.sent.len() - setup, 21);
+    assert_eq!(f.chain.attempts - attempts, 23);
     assert_eq!(
         report.amount,
         tokens((1..=41).sum::<u64>() * 10u64.pow(DECIMALS as u32), DECIMALS)
@@ -239,4 +256,127 @@ async fn push_killed_with_transactions_in_flight_then_resumed() {
     assert_every_claimant_paid(&mut f).await;
     let unique: HashSet<_> = f.chain.sent.iter().collect();
     assert_eq!(unique.len(), f.chain.sent.len(), "no transaction twice");
+}
+
+/// Leaves claimed in each shard, from the chain.
+async fn claimed_per_shard(f: &mut Fixture) -> Vec<u32> {
+    let address = floodgate_client::drop::DropFolder::open(&f.drop)
+        .unwrap()
+        .manifest()
+        .distributor
+        .unwrap();
+    let (state, keys) = common::distributor(&mut f.chain, &address)
+        .await
+        .unwrap()
+        .unwrap();
+    common::shards(&mut f.chain, &keys, state.num_shards)
+        .await
+        .unwrap()
+        .iter()
+        .map(|s| s.state.as_ref().unwrap().header.claimed_count)
+        .collect()
+}
+
+#[tokio::test]
+async fn push_shards_pushes_only_those_shards() {
+    // 13 leaves in 4 shards of 4 (the last has 1).
+    let mut f = Fixture::new(13, 2).await;
+    f.create().await.unwrap();
+
+    let report = push_shards(&mut f, 2, 4, Some("1..3")).await.unwrap();
+    assert_eq!((report.leaves, report.pushed), (8, 8));
+    assert_eq!(claimed_per_shard(&mut f).await, vec![0, 4, 4, 0]);
+
+    let report = push_shards(&mut f, 2, 4, Some("3..")).await.unwrap();
+    assert_eq!((report.leaves, report.pushed), (1, 1));
+    let report = push_shards(&mut f, 2, 4, Some("0..=1")).await.unwrap();
+    assert_eq!(
+        (report.leaves, report.already_claimed, report.pushed),
+        (8, 4, 4)
+    );
+    assert_eq!(claimed_per_shard(&mut f).await, vec![4, 4, 4, 1]);
+    assert_every_claimant_paid(&mut f).await;
+
+    let error = push_shards(&mut f, 2, 4, Some("4..9")).await.unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains("the distributor has shards 0..4"),
+        "{error:#}"
+    );
+}
+
+#[tokio::test]
+async fn push_cuts_its_batches_to_one_packet() {
+    // 40 leaves in one shard (depth 6): 8 leaves with their proofs and token-account
+    // creations do not fit one packet, so `--batch 8` sends fewer a transaction. The
+    // chain refuses a transaction larger than a packet, as a node does.
+    let mut f = Fixture::new(40, 6).await;
+    f.create().await.unwrap();
+    let report = push_once(&mut f, 8, 4).await.unwrap();
+    assert_eq!(report.pushed, 40);
+    assert_eq!(report.retries, 0);
+    assert!(
+        (40 / 8 + 1..40).contains(&report.transactions),
+        "{} transactions",
+        report.transactions
+    );
+    assert_every_claimant_paid(&mut f).await;
+}
+
+#[tokio::test]
+async fn the_local_chain_refuses_what_a_node_refuses() {
+    let mut f = Fixture::new(1, 0).await;
+    let payer = f.creator.insecure_clone();
+    let memo = |data: usize, accounts: usize| {
+        Instruction::new_with_bytes(
+            Pubkey::new_unique(),
+            &vec![0; data],
+            (0..accounts)
+                .map(|_| AccountMeta::new_readonly(Pubkey::new_unique(), false))
+                .collect(),
+        )
+    };
+    let (landed, attempts) = (f.chain.sent.len(), f.chain.attempts);
+    let too_large = f.chain.send(&payer, &[memo(1_200, 0)], &[]).await;
+    assert!(
+        matches!(too_large, Err(ChainError::TooLarge { size }) if size > 1_232),
+        "{too_large:?}"
+    );
+    let too_many = f.chain.submit(&payer, &[memo(0, 63)], &[]).await;
+    assert!(
+        matches!(
+            too_many,
+            Err(ChainError::Transaction(
+                TransactionError::TooManyAccountLocks
+            ))
+        ),
+        "{too_many:?}"
+    );
+    assert_eq!(f.chain.sent.len(), landed, "nothing reached the bank");
+    assert_eq!(f.chain.attempts, attempts + 2);
+}
+
+#[tokio::test]
+async fn push_prices_each_shard_from_its_own_recent_fees() {
+    // 13 leaves in 4 shards.
+    let mut f = Fixture::new(13, 2).await;
+    f.create().await.unwrap();
+    f.chain.priority_fees = vec![3_000, 0, 9_000, 1_000];
+    let report = push_once(&mut f, 2, 4).await.unwrap();
+    assert_eq!(report.pushed, 13);
+    assert_eq!(report.priority_fee, 3_000);
+    // One query per shard (prices are kept 10 s): its shard and its vault.
+    let address = floodgate_client::drop::DropFolder::open(&f.drop)
+        .unwrap()
+        .manifest()
+        .distributor
+        .unwrap();
+    let (_, keys) = common::distributor(&mut f.chain, &address)
+        .await
+        .unwrap()
+        .unwrap();
+    let expected: Vec<Vec<Pubkey>> = (0..4).map(|s| vec![keys.shard(s), keys.vault(s)]).collect();
+    assert_eq!(f.chain.priority_fee_queries, expected);
+    assert_every_claimant_paid(&mut f).await;
 }

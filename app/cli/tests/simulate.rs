@@ -72,7 +72,14 @@ fn the_report_models_a_surge_with_the_given_limits() {
     assert_eq!(surge["claims"], 100_000);
     assert_eq!(surge["depth"], 17);
     assert_eq!(surge["limits"]["account_cu"], 1_500_000);
-    let rows = surge["rows"].as_array().unwrap();
+    let all = surge["rows"].as_array().unwrap();
+    // Rows for 0, 50 (the default mix) and 100 % of new token accounts.
+    let mixes: Vec<u64> = all
+        .iter()
+        .map(|r| r["new_accounts_percent"].as_u64().unwrap())
+        .collect();
+    assert_eq!(mixes, [0, 0, 0, 50, 50, 50, 100, 100, 100]);
+    let rows = &all[..3];
     let hot: Vec<u64> = rows
         .iter()
         .map(|r| r["hot_accounts"].as_u64().unwrap())
@@ -85,6 +92,10 @@ fn the_report_models_a_surge_with_the_given_limits() {
     assert_eq!(rows[0]["bound"], "hot_account");
     assert!(blocks(&rows[2]) < blocks(&rows[1]) && blocks(&rows[1]) < blocks(&rows[0]));
     assert_eq!(rows[2]["seconds"], blocks(&rows[2]) as f64 * 0.5);
+    // Every claim creating its account: each costs the creation more, and clears slower.
+    let create = surge["cu_create_account"].as_u64().unwrap();
+    assert_eq!(all[6]["cu_per_claim"].as_u64().unwrap(), cu + create);
+    assert!(blocks(&all[8]) > blocks(&rows[2]));
 }
 
 #[test]

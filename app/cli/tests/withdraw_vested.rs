@@ -6,6 +6,7 @@ use crate::common::{DECIMALS, Fixture};
 use anchor_lang::prelude::Pubkey;
 use anchor_spl::token::ID as TOKEN_PROGRAM;
 use floodgate_cli::{
+    commands::priority::FeeArgs,
     commands::{
         Ctx, claim, clawback, close,
         common::Expected,
@@ -72,7 +73,7 @@ async fn claim(f: &mut Fixture, claimant: &Keypair, to: Option<Pubkey>) {
     let args = claim::Args {
         drop: f.drop.to_str().unwrap().to_string(),
         to,
-        priority_fee: None,
+        fee: FeeArgs::default(),
         expected: Expected::default(),
     };
     let mut ctx = Ctx::new(&mut f.chain, claimant, OutputFormat::Json);
@@ -89,7 +90,7 @@ fn from_drop(f: &Fixture) -> withdraw_vested::Args {
         expected: Expected::default(),
         index: None,
         to: None,
-        priority_fee: Some(1),
+        fee: FeeArgs::fixed(1),
     }
 }
 
@@ -183,7 +184,7 @@ async fn half_way_then_nothing_more_then_the_rest_and_the_status_closes() {
         },
         index: Some(index),
         to: Some(other),
-        priority_fee: None,
+        fee: FeeArgs::default(),
     };
     let lamports = f.chain.bank.lamports(&k.pubkey()).await;
     let (report, attempts) = withdraw_as(&mut f, k, &args).await;

@@ -6,6 +6,7 @@
 //! - [`lookup`]: from a drop folder and an address to a verified leaf and proof;
 //! - [`pda`], [`instructions`], [`accounts`]: addresses, instruction builders and
 //!   account decoding, all taken from the program crate itself;
+//! - [`mint`]: the instructions that set up and fill a drop's mint;
 //! - [`surge`]: how long a surge of claims takes to clear on mainnet's limits;
 //! - [`chain`] (features `rpc`, `local`): one async interface to a cluster or the
 //!   in-process bank, so every CLI command runs the same code against both.
@@ -23,6 +24,7 @@ pub mod instructions;
 #[cfg(feature = "local")]
 pub mod local;
 pub mod lookup;
+pub mod mint;
 pub mod pda;
 pub mod surge;
 pub mod tree;

@@ -4,7 +4,7 @@
 //! pinned (`--distributor`, `--creator`, `--mint`) and holds the manifest's root, mint
 //! and decimals, the leaf is not claimed yet, claims are open.
 
-use super::{Ctx, common};
+use super::{Ctx, common, priority::FeeArgs};
 use crate::{
     error::CheckFailed,
     http::HttpSource,
@@ -31,9 +31,8 @@ pub struct Args {
     /// associated token account, created if missing].
     #[arg(long, value_name = "TOKEN_ACCOUNT")]
     pub to: Option<Pubkey>,
-    /// Priority fee in micro-lamports per compute unit.
-    #[arg(long, value_name = "MICROLAMPORTS")]
-    pub priority_fee: Option<u64>,
+    #[command(flatten)]
+    pub fee: FeeArgs,
     #[command(flatten)]
     pub expected: common::Expected,
 }
@@ -49,6 +48,8 @@ pub struct ClaimReport {
     pub locked: String,
     pub destination: String,
     pub compute_unit_limit: Option<u32>,
+    /// The compute-unit price paid, in micro-lamports (0: none).
+    pub priority_fee: u64,
     pub signature: String,
 }
 
@@ -158,8 +159,7 @@ pub async fn run(args: &Args, ctx: &mut Ctx<'_>) -> anyhow::Result<ClaimReport> 
     let leaf = LeafClaim::from(found.clone());
     instructions.push(ix::claim(&keys, &leaf, &destination, &claimant));
     common::announce(ctx.format, "claiming", &address, &d, &args.expected);
-    let (signature, limit) =
-        common::send_budgeted(ctx, instructions, args.priority_fee, "the claim").await?;
+    let sent = common::send_budgeted(ctx, instructions, &args.fee, "the claim").await?;
     Ok(ClaimReport {
         distributor: address.to_string(),
         creator: d.creator.to_string(),
@@ -169,8 +169,9 @@ pub async fn run(args: &Args, ctx: &mut Ctx<'_>) -> anyhow::Result<ClaimReport> 
         unlocked: tokens(found.unlocked, m.decimals),
         locked: tokens(found.locked, m.decimals),
         destination: destination.to_string(),
-        compute_unit_limit: limit,
-        signature: signature.to_string(),
+        compute_unit_limit: sent.compute_unit_limit,
+        priority_fee: sent.priority_fee,
+        signature: sent.signature.to_string(),
     })
 }
 

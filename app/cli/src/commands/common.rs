@@ -1,7 +1,10 @@
 //! What several commands share: reading the distributor and its shards from the chain,
 //! timestamps, a claimant's destination, and sending behind a compute budget.
 
-use super::Ctx;
+use super::{
+    Ctx,
+    priority::{self, FeeArgs},
+};
 use crate::{error::CheckFailed, output::OutputFormat};
 use anchor_lang::prelude::Pubkey;
 use anyhow::{Context, anyhow, bail};
@@ -277,28 +280,48 @@ pub async fn destination(
     Ok(ata)
 }
 
+/// What [`send_budgeted`] sent.
+#[derive(Debug, Clone, Copy)]
+pub struct Budgeted {
+    pub signature: Signature,
+    /// The compute-unit limit set (none when the node reported no units).
+    pub compute_unit_limit: Option<u32>,
+    /// The compute-unit price set, in micro-lamports (0: none set).
+    pub priority_fee: u64,
+}
+
 /// Sends `instructions` behind a compute-unit limit set from a simulation (with
-/// [`with_margin`]) and an optional priority fee; returns the signature and the limit.
-/// `what` names the transaction in errors ("the claim").
+/// [`with_margin`]) and the price `fee` gives for the accounts they write. `what` names
+/// the transaction in errors ("the claim").
 pub async fn send_budgeted(
     ctx: &mut Ctx<'_>,
     instructions: Vec<Instruction>,
-    priority_fee: Option<u64>,
+    fee: &FeeArgs,
     what: &str,
-) -> anyhow::Result<(Signature, Option<u32>)> {
+) -> anyhow::Result<Budgeted> {
     let units = ctx
         .chain
         .simulate(ctx.payer, &instructions, &[])
         .await
         .with_context(|| format!("simulating {what}"))?;
     let limit = units.filter(|u| *u > 0).map(with_margin);
+    let price = fee
+        .price(ctx.chain, &priority::writable(&instructions))
+        .await
+        .context("reading recent priority fees")?;
     let mut budget = Vec::with_capacity(instructions.len() + 2);
     budget.extend(limit.map(compute_unit_limit));
-    budget.extend(priority_fee.map(compute_unit_price));
+    if price > 0 {
+        budget.push(compute_unit_price(price));
+    }
     budget.extend(instructions);
     let signature = ctx
         .send(&budget)
         .await
         .with_context(|| format!("sending {what}"))?;
-    Ok((signature, limit))
+    Ok(Budgeted {
+        signature,
+        compute_unit_limit: limit,
+        priority_fee: price,
+    })
 }

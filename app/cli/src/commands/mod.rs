@@ -7,6 +7,7 @@ pub mod common;
 pub mod create;
 pub mod new;
 pub mod pause;
+pub mod priority;
 pub mod push;
 pub mod set_admin;
 pub mod set_clawback_receiver;

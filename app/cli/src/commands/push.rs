@@ -17,7 +17,7 @@
 
 mod scheduler;
 
-use super::{Ctx, common};
+use super::{Ctx, common, priority::FeeArgs};
 use crate::{
     error::CheckFailed,
     output::{Report, progress, tokens},
@@ -26,7 +26,7 @@ use anyhow::{Context, anyhow, bail};
 use floodgate_client::{
     accounts,
     allocation::Allocation,
-    chain::{ChainError, Outcome},
+    chain::{ChainError, Outcome, limits},
     drop::DropFolder,
     instructions::{self as ix, DistributorKeys, LeafClaim},
     tree::MerkleTree,
@@ -36,6 +36,7 @@ use scheduler::{BatchId, Scheduler, Step, Verdict};
 use serde::Serialize;
 use solana_sdk::{instruction::Instruction, pubkey::Pubkey, signature::Signer};
 use std::{
+    collections::HashMap,
     path::PathBuf,
     time::{Duration, Instant},
 };
@@ -46,14 +47,21 @@ const MAX_ATTEMPTS: u32 = 5;
 const BACKOFF: Duration = Duration::from_millis(200);
 /// How often the outcomes of transactions in flight are asked while none resolves.
 const POLL_INTERVAL: Duration = Duration::from_millis(400);
+/// Compute units a batch asks for per leaf: `claim_for` with the creation of its
+/// token account costs 33,953 at depth 20 (bench/cu.json), a locked part adds its
+/// vesting status, each level of depth 134; the rest is margin.
+const UNITS_PER_LEAF: u32 = 60_000;
+/// How long a shard's `--priority-fee auto` price is used before it is read again.
+const PRICE_TTL: Duration = Duration::from_secs(10);
 
 #[derive(clap::Args, Debug, Clone)]
 pub struct Args {
     /// The drop folder.
     #[arg(long, value_name = "DIR")]
     pub drop: PathBuf,
-    /// Leaves per transaction.
-    #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..=8))]
+    /// Leaves per transaction at most; fewer where that many do not fit one packet
+    /// (1,232 bytes: deeper trees have longer proofs).
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=8))]
     pub batch: u32,
     /// At most this many transactions submitted per second, retries included.
     #[arg(long, value_name = "TPS", default_value_t = 10.0)]
@@ -62,11 +70,62 @@ pub struct Args {
     /// failed) or waiting for a retry.
     #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=64))]
     pub concurrency: u32,
+    /// Push only these shards: `A..B` (A to B - 1), `A..=B`, `A..` or one index, so that
+    /// several pushers (machines, RPC providers) can share a drop without sending a leaf
+    /// twice [default: every shard].
+    #[arg(long, value_name = "A..B", value_parser = parse_shards)]
+    pub shards: Option<Shards>,
+    #[command(flatten)]
+    pub fee: FeeArgs,
+}
+
+/// A range of shard indices, `start..end` (end excluded).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shards {
+    pub start: u32,
+    pub end: u32,
+}
+
+impl Shards {
+    fn contains(&self, shard: u32) -> bool {
+        (self.start..self.end).contains(&shard)
+    }
+}
+
+/// `A..B`, `A..=B`, `A..` or `N`.
+pub fn parse_shards(text: &str) -> Result<Shards, String> {
+    let number = |t: &str| {
+        t.trim()
+            .parse::<u32>()
+            .map_err(|_| format!("{t:?} is not a shard index"))
+    };
+    let (start, end) = match text.split_once("..") {
+        None => {
+            let n = number(text)?;
+            (n, n.checked_add(1).ok_or("shard index too large")?)
+        }
+        Some((a, b)) => {
+            let start = number(a)?;
+            let end = match b.strip_prefix('=') {
+                Some(last) => number(last)?
+                    .checked_add(1)
+                    .ok_or("shard index too large")?,
+                None if b.trim().is_empty() => u32::MAX,
+                None => number(b)?,
+            };
+            (start, end)
+        }
+    };
+    if start >= end {
+        return Err(format!("{text:?} names no shard"));
+    }
+    Ok(Shards { start, end })
 }
 
 #[derive(Debug, Default, Serialize)]
 pub struct PushReport {
     pub distributor: String,
+    /// Leaves of the shards pushed (every shard without `--shards`).
     pub leaves: u32,
     /// Leaves already claimed when this run started.
     pub already_claimed: u32,
@@ -77,9 +136,74 @@ pub struct PushReport {
     pub claimed_meanwhile: u32,
     /// Leaves in shards that are clawed back or absent (not pushable).
     pub skipped: u32,
+    /// The highest compute-unit price set on a transaction, in micro-lamports.
+    pub priority_fee: u64,
     pub amount: String,
     pub transactions: usize,
     pub retries: u32,
+}
+
+/// The transaction of a batch: a compute budget (`price` 0: no price), then for each
+/// leaf, create its claimant's associated token account if missing, and `claim_for` it.
+fn instructions(
+    allocations: &[Allocation],
+    tree: &MerkleTree,
+    keys: &DistributorKeys,
+    leaves: &[u32],
+    payer: &Pubkey,
+    price: u64,
+) -> anyhow::Result<Vec<Instruction>> {
+    let mut instructions = Vec::with_capacity(2 + 2 * leaves.len());
+    instructions.push(ix::compute_unit_limit(UNITS_PER_LEAF * leaves.len() as u32));
+    if price > 0 {
+        instructions.push(ix::compute_unit_price(price));
+    }
+    for &index in leaves {
+        let a = &allocations[index as usize];
+        let leaf = LeafClaim {
+            index,
+            claimant: a.claimant,
+            unlocked: a.unlocked,
+            locked: a.locked,
+            proof: tree.proof(index)?,
+        };
+        instructions.push(ix::create_claimant_ata(keys, &a.claimant, payer));
+        instructions.push(ix::claim_for(keys, &leaf, payer));
+    }
+    Ok(instructions)
+}
+
+/// `todo` cut in order into batches of at most `max` leaves that each `fits` one
+/// transaction. A leaf that does not fit even alone is an error: no batch size sends it.
+fn cut_batches(
+    todo: &[u32],
+    max: usize,
+    mut fits: impl FnMut(&[u32]) -> anyhow::Result<bool>,
+) -> anyhow::Result<Vec<Vec<u32>>> {
+    let mut batches: Vec<Vec<u32>> = Vec::new();
+    let mut current: Vec<u32> = Vec::with_capacity(max);
+    for &index in todo {
+        current.push(index);
+        if current.len() <= max && fits(&current)? {
+            continue;
+        }
+        current.pop();
+        if !current.is_empty() {
+            batches.push(std::mem::take(&mut current));
+        }
+        current.push(index);
+        if !fits(&current)? {
+            bail!(
+                "the claim_for transaction of leaf {index} alone does not fit in one transaction ({} bytes, {} accounts at most)",
+                limits::PACKET_DATA_SIZE,
+                limits::MAX_ACCOUNT_LOCKS
+            );
+        }
+    }
+    if !current.is_empty() {
+        batches.push(current);
+    }
+    Ok(batches)
 }
 
 /// Unclaimed leaf indices of the given leaves, read from the bitmaps now.
@@ -119,14 +243,27 @@ pub async fn run(args: &Args, ctx: &mut Ctx<'_>) -> anyhow::Result<PushReport> {
     // 1. The to-do list, from the bitmaps.
     let mut report = PushReport {
         distributor: address.to_string(),
-        leaves: m.num_leaves,
         ..Default::default()
     };
     let shards = common::shards(ctx.chain, &keys, d.num_shards).await?;
+    if let Some(range) = args.shards
+        && range.start >= d.num_shards
+    {
+        bail!(
+            "--shards {}..{}: the distributor has shards 0..{}",
+            range.start,
+            range.end,
+            d.num_shards
+        );
+    }
     let mut todo = Vec::new();
     for (s, shard) in shards.iter().enumerate() {
+        if args.shards.is_some_and(|range| !range.contains(s as u32)) {
+            continue;
+        }
         let first = (s as u32) << d.shard_bits;
         let count = d.shard_leaf_count(s as u32).unwrap_or(0);
+        report.leaves += count;
         match &shard.state {
             Some(state) if !state.header.is_clawed_back() => {
                 report.already_claimed += count - state.unclaimed().count() as u32;
@@ -136,21 +273,23 @@ pub async fn run(args: &Args, ctx: &mut Ctx<'_>) -> anyhow::Result<PushReport> {
         }
     }
 
-    // 2. Batches, concurrent, paced, retried.
+    // 2. Batches, as large as one packet holds, concurrent, paced, retried.
+    // Sized with a price instruction, whatever the price turns out to be.
+    let batches = cut_batches(&todo, args.batch as usize, |leaves| {
+        let instructions =
+            instructions(&allocations, &tree, &keys, leaves, &ctx.payer.pubkey(), 1)?;
+        Ok(limits::fits(&instructions, &ctx.payer.pubkey()))
+    })?;
     let mut run = Run {
-        scheduler: Scheduler::new(
-            &todo,
-            args.batch as usize,
-            args.concurrency as usize,
-            MAX_ATTEMPTS,
-            BACKOFF,
-        ),
+        scheduler: Scheduler::new(batches, args.concurrency as usize, MAX_ATTEMPTS, BACKOFF),
         bar: progress(todo.len() as u64, "leaves", ctx.format),
         report,
         amount: 0,
         allocations: &allocations,
         tree: &tree,
         keys: &keys,
+        fee: args.fee,
+        prices: HashMap::new(),
         gave_up: None,
     };
     let interval = Duration::from_secs_f64(1.0 / args.rate.max(0.001));
@@ -242,6 +381,9 @@ struct Run<'a> {
     allocations: &'a [Allocation],
     tree: &'a MerkleTree,
     keys: &'a DistributorKeys,
+    fee: FeeArgs,
+    /// Each shard's price under `--priority-fee auto`, and when it was read.
+    prices: HashMap<u32, (Instant, u64)>,
     /// The first batch given up: why, and its leaves not pushed.
     gave_up: Option<(anyhow::Error, Vec<u32>)>,
 }
@@ -250,7 +392,24 @@ impl Run<'_> {
     /// Submits the batch's transaction: create each claimant's ATA if missing, then
     /// `claim_for` its leaf.
     async fn submit(&mut self, ctx: &mut Ctx<'_>, id: BatchId) {
-        let instructions = match self.instructions(self.scheduler.leaves(id), &ctx.payer.pubkey()) {
+        let price = match self.price(ctx, id).await {
+            Ok(price) => price,
+            Err(e) => {
+                let retry = e.downcast_ref::<ChainError>().is_some_and(transient);
+                return self.failed(id, e, retry);
+            }
+        };
+        self.report.priority_fee = self.report.priority_fee.max(price);
+        let leaves = self.scheduler.leaves(id);
+        let built = instructions(
+            self.allocations,
+            self.tree,
+            self.keys,
+            leaves,
+            &ctx.payer.pubkey(),
+            price,
+        );
+        let instructions = match built {
             Ok(instructions) => instructions,
             Err(e) => return self.failed(id, e, false),
         };
@@ -263,21 +422,30 @@ impl Run<'_> {
         }
     }
 
-    fn instructions(&self, leaves: &[u32], payer: &Pubkey) -> anyhow::Result<Vec<Instruction>> {
-        let mut instructions = Vec::with_capacity(2 * leaves.len());
-        for &index in leaves {
-            let a = &self.allocations[index as usize];
-            let leaf = LeafClaim {
-                index,
-                claimant: a.claimant,
-                unlocked: a.unlocked,
-                locked: a.locked,
-                proof: self.tree.proof(index)?,
+    /// The compute-unit price of a batch: the highest of its shards' (each read from the
+    /// fees recent slots asked of its shard and vault, again after [`PRICE_TTL`]).
+    async fn price(&mut self, ctx: &mut Ctx<'_>, id: BatchId) -> anyhow::Result<u64> {
+        let mut shards: Vec<u32> = self
+            .scheduler
+            .leaves(id)
+            .iter()
+            .map(|&i| i >> self.keys.shard_bits)
+            .collect();
+        shards.dedup();
+        let mut price = 0;
+        for shard in shards {
+            let shard_price = match self.prices.get(&shard) {
+                Some(&(at, p)) if at.elapsed() < PRICE_TTL => p,
+                _ => {
+                    let writable = [self.keys.shard(shard), self.keys.vault(shard)];
+                    let p = self.fee.price(ctx.chain, &writable).await?;
+                    self.prices.insert(shard, (Instant::now(), p));
+                    p
+                }
             };
-            instructions.push(ix::create_claimant_ata(self.keys, &a.claimant, payer));
-            instructions.push(ix::claim_for(self.keys, &leaf, payer));
+            price = price.max(shard_price);
         }
-        Ok(instructions)
+        Ok(price)
     }
 
     /// Reads the leaves of a batch waiting for its retry again: the transaction may have
@@ -385,7 +553,7 @@ fn already_claimed_code() -> u32 {
 impl Report for PushReport {
     fn human(&self) -> String {
         format!(
-            "distributor {}: {} leaves; {} already claimed, {} pushed now ({} tokens in {} transactions, {} retries), {} claimed meanwhile, {} not pushable (shard clawed back or absent)",
+            "distributor {}: {} leaves; {} already claimed, {} pushed now ({} tokens in {} transactions, {} retries, priority fee up to {} micro-lamports), {} claimed meanwhile, {} not pushable (shard clawed back or absent)",
             self.distributor,
             self.leaves,
             self.already_claimed,
@@ -393,8 +561,61 @@ impl Report for PushReport {
             self.amount,
             self.transactions,
             self.retries,
+            self.priority_fee,
             self.claimed_meanwhile,
             self.skipped
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Batches of `todo` when a transaction holds leaves whose indices sum to `budget`.
+    fn cut(todo: &[u32], max: usize, budget: u32) -> anyhow::Result<Vec<Vec<u32>>> {
+        cut_batches(todo, max, |leaves| Ok(leaves.iter().sum::<u32>() <= budget))
+    }
+
+    #[test]
+    fn shard_ranges_read_like_rust_ranges() {
+        let r = |start, end| Ok(Shards { start, end });
+        assert_eq!(parse_shards("3..7"), r(3, 7));
+        assert_eq!(parse_shards("3..=7"), r(3, 8));
+        assert_eq!(parse_shards("3.."), r(3, u32::MAX));
+        assert_eq!(parse_shards("5"), r(5, 6));
+        for bad in [
+            "7..3",
+            "3..3",
+            "x..4",
+            "..4",
+            "-1",
+            "",
+            "1..=x",
+            "4294967295..=4294967295",
+        ] {
+            assert!(parse_shards(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn batches_are_as_large_as_fit_and_keep_the_order() {
+        assert_eq!(
+            cut(&[1, 2, 3, 4, 5], 8, 6).unwrap(),
+            vec![vec![1, 2, 3], vec![4], vec![5]]
+        );
+        assert_eq!(
+            cut(&[1, 1, 1, 1, 1], 2, 100).unwrap(),
+            vec![vec![1, 1], vec![1, 1], vec![1]]
+        );
+        assert_eq!(cut(&[], 4, 10).unwrap(), Vec::<Vec<u32>>::new());
+    }
+
+    #[test]
+    fn a_leaf_that_fits_no_transaction_is_an_error() {
+        let e = cut(&[1, 7, 1], 4, 6).unwrap_err().to_string();
+        assert!(e.contains("leaf 7 alone does not fit"), "{e}");
+        let e = cut(&[9], 4, 6).unwrap_err().to_string();
+        assert!(e.contains("leaf 9 alone does not fit"), "{e}");
     }
 }

@@ -4,7 +4,7 @@
 //! distributor and its shard not clawed back, and something has vested that was not
 //! withdrawn yet.
 
-use super::{Ctx, claim, common};
+use super::{Ctx, claim, common, priority::FeeArgs};
 use crate::{
     error::CheckFailed,
     http::HttpSource,
@@ -41,9 +41,8 @@ pub struct Args {
     /// associated token account, created if missing].
     #[arg(long, value_name = "TOKEN_ACCOUNT")]
     pub to: Option<Pubkey>,
-    /// Priority fee in micro-lamports per compute unit.
-    #[arg(long, value_name = "MICROLAMPORTS")]
-    pub priority_fee: Option<u64>,
+    #[command(flatten)]
+    pub fee: FeeArgs,
 }
 
 /// A withdrawal refused before anything was sent.
@@ -99,6 +98,8 @@ pub struct WithdrawReport {
     pub rent_payer: String,
     pub destination: String,
     pub compute_unit_limit: Option<u32>,
+    /// The compute-unit price paid, in micro-lamports (0: none).
+    pub priority_fee: u64,
     pub signature: String,
 }
 
@@ -229,8 +230,7 @@ pub async fn run(args: &Args, ctx: &mut Ctx<'_>) -> anyhow::Result<WithdrawRepor
         &status.rent_payer,
     ));
     common::announce(ctx.format, "withdrawing", &address, &d, &args.expected);
-    let (signature, limit) =
-        common::send_budgeted(ctx, instructions, args.priority_fee, "the withdrawal").await?;
+    let sent = common::send_budgeted(ctx, instructions, &args.fee, "the withdrawal").await?;
     Ok(WithdrawReport {
         claimant: claimant.to_string(),
         distributor: address.to_string(),
@@ -244,8 +244,9 @@ pub async fn run(args: &Args, ctx: &mut Ctx<'_>) -> anyhow::Result<WithdrawRepor
         closes: vested == status.locked_total,
         rent_payer: status.rent_payer.to_string(),
         destination: destination.to_string(),
-        compute_unit_limit: limit,
-        signature: signature.to_string(),
+        compute_unit_limit: sent.compute_unit_limit,
+        priority_fee: sent.priority_fee,
+        signature: sent.signature.to_string(),
     })
 }
 

@@ -137,12 +137,17 @@ impl Fixture {
 /// Serves the files under `root` over HTTP/1.0 on 127.0.0.1 from a thread that stops
 /// itself after `max_requests` requests or 60 seconds. Returns the base URL.
 pub fn serve(root: &Path, max_requests: usize) -> String {
+    serve_for(root, max_requests, Duration::from_secs(60))
+}
+
+/// [`serve`] for at most `lifetime`.
+pub fn serve_for(root: &Path, max_requests: usize, lifetime: Duration) -> String {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     listener.set_nonblocking(true).unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     let root = root.to_path_buf();
     std::thread::spawn(move || {
-        let deadline = Instant::now() + Duration::from_secs(60);
+        let deadline = Instant::now() + lifetime;
         let mut served = 0;
         while served < max_requests && Instant::now() < deadline {
             let (mut stream, _) = match listener.accept() {

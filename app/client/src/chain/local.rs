@@ -1,5 +1,8 @@
 //! [`LocalChain`]: [`Chain`] on the in-process bank, counting what it sends so tests
-//! can assert that nothing was. It keeps the default [`Chain::submit`] (which is
+//! can assert that nothing was. Like a node, it refuses a transaction larger than a
+//! packet or with more account locks than a node allows ([`limits::check`]), which the
+//! bank alone would run; the bank enforces the compute limit itself (on the SBF
+//! builds; natively a program's own instructions are not metered). It keeps the default [`Chain::submit`] (which is
 //! [`Chain::send`], so a transaction has landed or failed when it returns) and
 //! [`Chain::outcomes`] (every submitted transaction landed), so its counters and
 //! [`LocalChain::fail_after`] cover both, unless a test sets [`LocalChain::latency`]: then
@@ -8,7 +11,7 @@
 // solana-program-test 3.x marks its whole API for the future `agave-unstable-api` gate.
 #![allow(deprecated)]
 
-use super::{Chain, ChainError, Outcome};
+use super::{Chain, ChainError, Outcome, limits};
 use crate::local::LocalBank;
 use solana_program_test::BanksClientError;
 use solana_sdk::{
@@ -45,6 +48,11 @@ pub struct LocalChain {
     pub lose: Vec<usize>,
     /// Most transactions submitted under `latency` and not reported resolved at once.
     pub max_in_flight: usize,
+    /// Test hook: what [`Chain::recent_priority_fees`] answers (the bank keeps no fee
+    /// history).
+    pub priority_fees: Vec<u64>,
+    /// The accounts of every [`Chain::recent_priority_fees`] call, in order.
+    pub priority_fee_queries: Vec<Vec<Pubkey>>,
     submissions: usize,
     /// Submitted under `latency`, not processed yet, in submit order.
     deferred: Vec<Deferred>,
@@ -73,6 +81,8 @@ impl LocalChain {
             latency: 0,
             lose: Vec::new(),
             max_in_flight: 0,
+            priority_fees: Vec::new(),
+            priority_fee_queries: Vec::new(),
             submissions: 0,
             deferred: Vec::new(),
             resolved: HashMap::new(),
@@ -149,6 +159,7 @@ impl Chain for LocalChain {
                 "simulated crash (LocalChain::fail_after)".into(),
             ));
         }
+        limits::check(instructions, &payer.pubkey())?;
         let mut all = vec![payer];
         all.extend_from_slice(signers);
         let sent = self
@@ -176,6 +187,7 @@ impl Chain for LocalChain {
                 "simulated crash (LocalChain::fail_after)".into(),
             ));
         }
+        limits::check(instructions, &payer.pubkey())?;
         let tx = self.sign_new(payer, instructions, signers).await?;
         let signature = tx.signatures[0];
         let lost = self.lose.contains(&self.submissions);
@@ -233,6 +245,7 @@ impl Chain for LocalChain {
         instructions: &[Instruction],
         signers: &[&Keypair],
     ) -> Result<Option<u64>, ChainError> {
+        limits::check(instructions, &payer.pubkey())?;
         let client = &mut self.bank.context().banks_client;
         let blockhash = client.get_latest_blockhash().await.map_err(convert)?;
         let mut all = vec![payer];
@@ -245,6 +258,11 @@ impl Chain for LocalChain {
             return Err(ChainError::Transaction(e));
         }
         Ok(outcome.simulation_details.map(|d| d.units_consumed))
+    }
+
+    async fn recent_priority_fees(&mut self, writable: &[Pubkey]) -> Result<Vec<u64>, ChainError> {
+        self.priority_fee_queries.push(writable.to_vec());
+        Ok(self.priority_fees.clone())
     }
 
     async fn now(&mut self) -> Result<i64, ChainError> {

@@ -2,6 +2,7 @@
 //! trait, so the CLI runs the same code against JSON-RPC ([`rpc::RpcChain`], feature
 //! `rpc`) and the in-process bank ([`local::LocalChain`], feature `local`).
 
+pub mod limits;
 #[cfg(feature = "local")]
 pub mod local;
 #[cfg(feature = "rpc")]
@@ -28,6 +29,16 @@ pub enum ChainError {
     /// The request did not get an answer (network, node, timeout): worth retrying.
     #[error("RPC request failed: {0}")]
     Rpc(String),
+    /// The node answered with a refusal that asking again will not change (bad
+    /// parameters, a method it does not serve, a 4xx status).
+    #[error("the RPC node refused the request: {0}")]
+    Refused(String),
+    /// The signed transaction is larger than a packet: every node refuses it.
+    #[error(
+        "transaction too large: {size} bytes, one packet holds {}",
+        limits::PACKET_DATA_SIZE
+    )]
+    TooLarge { size: usize },
 }
 
 impl ChainError {
@@ -106,6 +117,13 @@ pub trait Chain {
         instructions: &[Instruction],
         signers: &[&Keypair],
     ) -> Result<Option<u64>, ChainError>;
+
+    /// The compute-unit prices (micro-lamports) that recent slots asked of transactions
+    /// writing all of `writable`, one per slot. Default: none known.
+    async fn recent_priority_fees(&mut self, writable: &[Pubkey]) -> Result<Vec<u64>, ChainError> {
+        let _ = writable;
+        Ok(Vec::new())
+    }
 
     /// The cluster's clock (unix seconds).
     async fn now(&mut self) -> Result<i64, ChainError>;

@@ -1,13 +1,26 @@
 //! [`RpcChain`]: [`Chain`] over Solana JSON-RPC (any cluster), at `confirmed`.
 //!
+//! Nodes time out, drop connections, rate-limit and lag behind. Every request is sent
+//! again after a transient failure (no answer, a cut-off answer, HTTP 5xx, a node behind
+//! the slot asked for or unhealthy), up to [`Retry::attempts`] times with a doubling
+//! backoff; the solana client itself waits out HTTP 429 as `Retry-After` says. A
+//! transaction is signed once and the same bytes are sent again, so a resend can never
+//! land twice: a resend that finds the first one processed is that first one's success.
+//!
 //! [`Chain::submit`] sends without waiting and remembers the last block height at which
 //! the transaction can land; [`Chain::outcomes`] reads the signature statuses and, for a
 //! transaction the node has never seen, the block height, so a transaction that can no
 //! longer land is reported [`Outcome::Expired`] rather than pending forever.
 
-use super::{Chain, ChainError, Outcome};
+use super::{Chain, ChainError, Outcome, limits};
 use solana_commitment_config::CommitmentConfig;
 use solana_rpc_client::nonblocking::rpc_client::RpcClient;
+use solana_rpc_client_api::{
+    client_error::{Error as ClientError, ErrorKind},
+    custom_error,
+    request::RpcError,
+};
+use solana_sdk::transaction::TransactionError;
 use solana_sdk::{
     account::Account,
     instruction::Instruction,
@@ -16,16 +29,53 @@ use solana_sdk::{
     sysvar,
     transaction::Transaction,
 };
-use std::collections::HashMap;
+use std::{collections::HashMap, future::Future, time::Duration};
 
 /// `getMultipleAccounts` takes at most this many addresses.
 const MAX_MULTIPLE_ACCOUNTS: usize = 100;
 /// `getSignatureStatuses` takes at most this many signatures.
 const MAX_SIGNATURE_STATUSES: usize = 256;
 
+/// How often, and after how long, a request that failed transiently is sent again.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Retry {
+    /// Requests in all (the first included); at least 1.
+    pub attempts: u32,
+    /// The wait before the second request; it doubles for each later one.
+    pub backoff: Duration,
+}
+
+impl Default for Retry {
+    /// 6 requests, 250 ms then 0.5, 1, 2 and 4 s apart: a node that does not answer for
+    /// about 8 s fails the request.
+    fn default() -> Self {
+        Self {
+            attempts: 6,
+            backoff: Duration::from_millis(250),
+        }
+    }
+}
+
+/// JSON-RPC error codes of a node that may answer differently soon: not caught up with
+/// the slot asked for, unhealthy (behind the cluster), a block or its status not there
+/// yet.
+const TRANSIENT_CODES: [i64; 5] = [
+    custom_error::JSON_RPC_SERVER_ERROR_MIN_CONTEXT_SLOT_NOT_REACHED,
+    custom_error::JSON_RPC_SERVER_ERROR_NODE_UNHEALTHY,
+    custom_error::JSON_RPC_SERVER_ERROR_BLOCK_NOT_AVAILABLE,
+    custom_error::JSON_RPC_SERVER_ERROR_BLOCK_STATUS_NOT_AVAILABLE_YET,
+    custom_error::JSON_RPC_SERVER_ERROR_SLOT_SKIPPED,
+];
+
+/// How long one HTTP request may take.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(20);
+/// How often [`Chain::send`] asks whether its transaction landed.
+const CONFIRM_POLL: Duration = Duration::from_millis(400);
+
 /// A JSON-RPC endpoint as a [`Chain`].
 pub struct RpcChain {
     client: RpcClient,
+    retry: Retry,
     /// Transactions submitted through [`Chain::submit`] and not resolved yet: the last
     /// block height at which each can land.
     in_flight: HashMap<Signature, u64>,
@@ -34,8 +84,9 @@ pub struct RpcChain {
 impl RpcChain {
     /// A client of `url` at `confirmed` commitment.
     pub fn new(url: impl Into<String>) -> Self {
-        Self::with_client(RpcClient::new_with_commitment(
+        Self::with_client(RpcClient::new_with_timeout_and_commitment(
             url.into(),
+            REQUEST_TIMEOUT,
             CommitmentConfig::confirmed(),
         ))
     }
@@ -43,13 +94,98 @@ impl RpcChain {
     fn with_client(client: RpcClient) -> Self {
         Self {
             client,
+            retry: Retry::default(),
             in_flight: HashMap::new(),
         }
+    }
+
+    /// The same client with another retry policy.
+    pub fn with_retry(mut self, retry: Retry) -> Self {
+        self.retry = Retry {
+            attempts: retry.attempts.max(1),
+            ..retry
+        };
+        self
+    }
+
+    /// `request` until it succeeds, fails for good, or has been sent
+    /// [`Retry::attempts`] times.
+    async fn retrying<T, F, Fut>(&self, mut request: F) -> Result<T, ChainError>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T, ClientError>>,
+    {
+        let mut wait = self.retry.backoff;
+        let mut attempt = 1;
+        loop {
+            match request().await.map_err(rpc) {
+                Err(ChainError::Rpc(_)) if attempt < self.retry.attempts => {
+                    tokio::time::sleep(wait).await;
+                    wait *= 2;
+                    attempt += 1;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    /// Sends the signed `tx`, again after a transient failure or a node that does not
+    /// know its blockhash yet. A resend refused because the transaction was already
+    /// processed, or refused for any reason while the first one has a status, means the
+    /// first one reached the cluster: its signature is returned.
+    async fn send_signed(&self, tx: &Transaction) -> Result<Signature, ChainError> {
+        let signature = tx.signatures[0];
+        let mut wait = self.retry.backoff;
+        let mut attempt = 1;
+        loop {
+            let error = match self.client.send_transaction(tx).await.map_err(rpc) {
+                Ok(sent) => return Ok(sent),
+                Err(ChainError::Transaction(TransactionError::AlreadyProcessed)) if attempt > 1 => {
+                    return Ok(signature);
+                }
+                Err(e) => e,
+            };
+            if attempt > 1 && self.has_status(&signature).await {
+                return Ok(signature);
+            }
+            if !error.is_transient() || attempt >= self.retry.attempts {
+                return Err(error);
+            }
+            tokio::time::sleep(wait).await;
+            wait *= 2;
+            attempt += 1;
+        }
+    }
+
+    /// Whether the node has a status for `signature` (an unanswered request: no).
+    async fn has_status(&self, signature: &Signature) -> bool {
+        self.statuses(&[*signature])
+            .await
+            .is_ok_and(|s| s.first().is_some_and(Option::is_some))
     }
 
     /// The endpoint.
     pub fn url(&self) -> String {
         self.client.url()
+    }
+
+    /// The slot the node has reached (at `confirmed`).
+    pub async fn slot(&self) -> Result<u64, ChainError> {
+        self.retrying(|| self.client.get_slot()).await
+    }
+
+    /// Asks the cluster's faucet (a test validator, devnet, testnet) for `lamports` to
+    /// `to`, and waits until they arrived.
+    pub async fn request_airdrop(&mut self, to: &Pubkey, lamports: u64) -> Result<(), ChainError> {
+        let signature = self
+            .client
+            .request_airdrop(to, lamports)
+            .await
+            .map_err(rpc)?;
+        self.client
+            .poll_for_signature_with_commitment(&signature, self.client.commitment())
+            .await
+            .map_err(rpc)
     }
 
     /// The transaction signed over the latest blockhash, and the last block height at
@@ -60,11 +196,11 @@ impl RpcChain {
         instructions: &[Instruction],
         signers: &[&Keypair],
     ) -> Result<(Transaction, u64), ChainError> {
+        limits::check(instructions, &payer.pubkey())?;
+        let commitment = self.client.commitment();
         let (blockhash, last_valid) = self
-            .client
-            .get_latest_blockhash_with_commitment(self.client.commitment())
-            .await
-            .map_err(rpc)?;
+            .retrying(|| self.client.get_latest_blockhash_with_commitment(commitment))
+            .await?;
         let mut all = vec![payer];
         all.extend_from_slice(signers);
         let mut tx = Transaction::new_with_payer(instructions, Some(&payer.pubkey()));
@@ -81,10 +217,8 @@ impl RpcChain {
         let mut out = Vec::with_capacity(signatures.len());
         for chunk in signatures.chunks(MAX_SIGNATURE_STATUSES) {
             let statuses = self
-                .client
-                .get_signature_statuses(chunk)
-                .await
-                .map_err(rpc)?
+                .retrying(|| self.client.get_signature_statuses(chunk))
+                .await?
                 .value;
             if statuses.len() != chunk.len() {
                 return Err(ChainError::Rpc(format!(
@@ -105,10 +239,32 @@ impl RpcChain {
     }
 }
 
-fn rpc(e: solana_rpc_client_api::client_error::Error) -> ChainError {
-    match e.get_transaction_error() {
-        Some(t) => ChainError::Transaction(t),
-        None => ChainError::Rpc(e.to_string()),
+/// A client error as a [`ChainError`]: the transaction's own error, a transient
+/// failure ([`ChainError::Rpc`]: no answer, a cut-off or garbled answer, HTTP 5xx or
+/// 429, a node behind or unhealthy), or a refusal that asking again will not change.
+fn rpc(e: ClientError) -> ChainError {
+    if let Some(t) = e.get_transaction_error() {
+        return ChainError::Transaction(t);
+    }
+    let transient = match e.kind() {
+        ErrorKind::Io(_) | ErrorKind::SerdeJson(_) | ErrorKind::Middleware(_) => true,
+        ErrorKind::Reqwest(r) => r
+            .status()
+            .is_none_or(|s| s.is_server_error() || matches!(s.as_u16(), 408 | 429)),
+        ErrorKind::RpcError(RpcError::RpcResponseError { code, .. }) => {
+            TRANSIENT_CODES.contains(code)
+        }
+        // An answer that did not parse: cut off, most likely.
+        ErrorKind::RpcError(RpcError::RpcRequestError(_) | RpcError::ParseError(_)) => true,
+        ErrorKind::RpcError(RpcError::ForUser(_))
+        | ErrorKind::SigningError(_)
+        | ErrorKind::TransactionError(_)
+        | ErrorKind::Custom(_) => false,
+    };
+    if transient {
+        ChainError::Rpc(e.to_string())
+    } else {
+        ChainError::Refused(e.to_string())
     }
 }
 
@@ -118,10 +274,8 @@ impl Chain for RpcChain {
         let mut out = Vec::with_capacity(addresses.len());
         for chunk in addresses.chunks(MAX_MULTIPLE_ACCOUNTS) {
             out.extend(
-                self.client
-                    .get_multiple_accounts(chunk)
-                    .await
-                    .map_err(rpc)?,
+                self.retrying(|| self.client.get_multiple_accounts(chunk))
+                    .await?,
             );
         }
         Ok(out)
@@ -133,11 +287,25 @@ impl Chain for RpcChain {
         instructions: &[Instruction],
         signers: &[&Keypair],
     ) -> Result<Signature, ChainError> {
-        let (tx, _) = self.signed(payer, instructions, signers).await?;
-        self.client
-            .send_and_confirm_transaction(&tx)
-            .await
-            .map_err(rpc)
+        let (tx, last_valid) = self.signed(payer, instructions, signers).await?;
+        let signature = self.send_signed(&tx).await?;
+        loop {
+            let status = self.statuses(&[signature]).await?.pop().flatten();
+            match status {
+                Some(Outcome::Landed) => return Ok(signature),
+                Some(Outcome::Failed(e)) => return Err(ChainError::Transaction(e)),
+                Some(_) => {}
+                None => {
+                    let height = self.retrying(|| self.client.get_block_height()).await?;
+                    if height > last_valid && !self.has_status(&signature).await {
+                        return Err(ChainError::Rpc(format!(
+                            "transaction {signature} expired (block height {height} past {last_valid}) before it landed"
+                        )));
+                    }
+                }
+            }
+            tokio::time::sleep(CONFIRM_POLL).await;
+        }
     }
 
     /// Sends with preflight at `confirmed` (a failed simulation comes back at once as an
@@ -151,7 +319,7 @@ impl Chain for RpcChain {
         signers: &[&Keypair],
     ) -> Result<Signature, ChainError> {
         let (tx, last_valid) = self.signed(payer, instructions, signers).await?;
-        let signature = self.client.send_transaction(&tx).await.map_err(rpc)?;
+        let signature = self.send_signed(&tx).await?;
         self.in_flight.insert(signature, last_valid);
         Ok(signature)
     }
@@ -168,7 +336,7 @@ impl Chain for RpcChain {
             .filter(|&i| out[i].is_none() && self.in_flight.contains_key(&signatures[i]))
             .collect();
         if !unseen.is_empty() {
-            let height = self.client.get_block_height().await.map_err(rpc)?;
+            let height = self.retrying(|| self.client.get_block_height()).await?;
             let stale: Vec<usize> = unseen
                 .into_iter()
                 .filter(|&i| self.in_flight[&signatures[i]] < height)
@@ -201,10 +369,8 @@ impl Chain for RpcChain {
     ) -> Result<Option<u64>, ChainError> {
         let (tx, _) = self.signed(payer, instructions, signers).await?;
         let result = self
-            .client
-            .simulate_transaction(&tx)
-            .await
-            .map_err(rpc)?
+            .retrying(|| self.client.simulate_transaction(&tx))
+            .await?
             .value;
         if let Some(err) = result.err {
             return Err(ChainError::Transaction(err.into()));
@@ -212,12 +378,18 @@ impl Chain for RpcChain {
         Ok(result.units_consumed)
     }
 
+    /// `getRecentPrioritizationFees` (the node keeps the last 150 slots).
+    async fn recent_priority_fees(&mut self, writable: &[Pubkey]) -> Result<Vec<u64>, ChainError> {
+        let fees = self
+            .retrying(|| self.client.get_recent_prioritization_fees(writable))
+            .await?;
+        Ok(fees.into_iter().map(|f| f.prioritization_fee).collect())
+    }
+
     async fn now(&mut self) -> Result<i64, ChainError> {
         let clock = self
-            .client
-            .get_account(&sysvar::clock::ID)
-            .await
-            .map_err(rpc)?;
+            .retrying(|| self.client.get_account(&sysvar::clock::ID))
+            .await?;
         // Clock: slot u64, epoch_start_timestamp i64, epoch u64, leader_schedule_epoch
         // u64, unix_timestamp i64.
         clock
@@ -228,10 +400,8 @@ impl Chain for RpcChain {
     }
 
     async fn minimum_balance(&mut self, space: usize) -> Result<u64, ChainError> {
-        self.client
-            .get_minimum_balance_for_rent_exemption(space)
+        self.retrying(|| self.client.get_minimum_balance_for_rent_exemption(space))
             .await
-            .map_err(rpc)
     }
 }
 

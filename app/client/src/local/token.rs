@@ -1,17 +1,17 @@
 //! Token fixtures on the in-process bank: mints (SPL Token or Token-2022, with
-//! extensions), token accounts, minting and balances.
+//! extensions; the instructions are [`crate::mint`]'s), token accounts, minting and
+//! balances.
 
 use super::LocalBank;
+pub use crate::mint::MintExtension;
+use crate::mint::mint_space;
 use anchor_lang::solana_program::system_instruction;
 use anchor_spl::{
     associated_token::spl_associated_token_account::instruction::create_associated_token_account_idempotent,
     token_interface::spl_token_2022::{
         self,
-        extension::{
-            BaseStateWithExtensions, ExtensionType, StateWithExtensions, default_account_state,
-            interest_bearing_mint, metadata_pointer, transfer_fee, transfer_hook,
-        },
-        state::{Account as TokenAccountState, AccountState, Mint as MintState},
+        extension::{BaseStateWithExtensions, ExtensionType, StateWithExtensions},
+        state::{Account as TokenAccountState, Mint as MintState},
     },
 };
 use solana_program_test::BanksClientError;
@@ -21,113 +21,6 @@ use solana_sdk::{
     pubkey::Pubkey,
     signature::{Keypair, Signer},
 };
-
-/// A Token-2022 mint extension to initialise before the mint itself.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum MintExtension {
-    NonTransferable,
-    /// A transfer hook pointing at `program` (any id will do; it is never called).
-    TransferHook {
-        program: Pubkey,
-    },
-    TransferFee {
-        basis_points: u16,
-        maximum_fee: u64,
-    },
-    MintCloseAuthority,
-    PermanentDelegate {
-        delegate: Pubkey,
-    },
-    /// Interest accrues on the UI amount at `rate` basis points a year; raw amounts
-    /// never change. The rate authority is the mint authority.
-    InterestBearing {
-        rate: i16,
-    },
-    /// Every new token account of the mint starts frozen. The mint then gets a freeze
-    /// authority (the mint authority), which Token-2022 requires for this state.
-    DefaultAccountStateFrozen,
-    /// A metadata pointer at the mint itself (no metadata is written).
-    MetadataPointer,
-}
-
-impl MintExtension {
-    fn kind(&self) -> ExtensionType {
-        match self {
-            Self::NonTransferable => ExtensionType::NonTransferable,
-            Self::TransferHook { .. } => ExtensionType::TransferHook,
-            Self::TransferFee { .. } => ExtensionType::TransferFeeConfig,
-            Self::MintCloseAuthority => ExtensionType::MintCloseAuthority,
-            Self::PermanentDelegate { .. } => ExtensionType::PermanentDelegate,
-            Self::InterestBearing { .. } => ExtensionType::InterestBearingConfig,
-            Self::DefaultAccountStateFrozen => ExtensionType::DefaultAccountState,
-            Self::MetadataPointer => ExtensionType::MetadataPointer,
-        }
-    }
-
-    fn instruction(
-        &self,
-        token_program: &Pubkey,
-        mint: &Pubkey,
-        authority: &Pubkey,
-    ) -> Instruction {
-        let built = match *self {
-            Self::NonTransferable => {
-                spl_token_2022::instruction::initialize_non_transferable_mint(token_program, mint)
-            }
-            Self::TransferHook { program } => transfer_hook::instruction::initialize(
-                token_program,
-                mint,
-                Some(*authority),
-                Some(program),
-            ),
-            Self::TransferFee {
-                basis_points,
-                maximum_fee,
-            } => transfer_fee::instruction::initialize_transfer_fee_config(
-                token_program,
-                mint,
-                Some(authority),
-                Some(authority),
-                basis_points,
-                maximum_fee,
-            ),
-            Self::MintCloseAuthority => {
-                spl_token_2022::instruction::initialize_mint_close_authority(
-                    token_program,
-                    mint,
-                    Some(authority),
-                )
-            }
-            Self::PermanentDelegate { delegate } => {
-                spl_token_2022::instruction::initialize_permanent_delegate(
-                    token_program,
-                    mint,
-                    &delegate,
-                )
-            }
-            Self::InterestBearing { rate } => interest_bearing_mint::instruction::initialize(
-                token_program,
-                mint,
-                Some(*authority),
-                rate,
-            ),
-            Self::DefaultAccountStateFrozen => {
-                default_account_state::instruction::initialize_default_account_state(
-                    token_program,
-                    mint,
-                    &AccountState::Frozen,
-                )
-            }
-            Self::MetadataPointer => metadata_pointer::instruction::initialize(
-                token_program,
-                mint,
-                Some(*authority),
-                Some(*mint),
-            ),
-        };
-        built.expect("extension instructions accept Token-2022")
-    }
-}
 
 /// Creates a mint owned by `token_program` with the bank's payer as mint authority (and
 /// as freeze authority when an extension needs one; otherwise the mint has none).
@@ -152,37 +45,14 @@ pub async fn create_mint_at(
     extensions: &[MintExtension],
 ) -> Result<(), BanksClientError> {
     let authority = bank.payer().pubkey();
-    let kinds: Vec<ExtensionType> = extensions.iter().map(MintExtension::kind).collect();
-    let space = if kinds.is_empty() {
-        MintState::LEN
-    } else {
-        ExtensionType::try_calculate_account_len::<MintState>(&kinds).expect("known extensions")
-    };
-    let lamports = bank.minimum_balance(space).await;
-    let mut instructions = vec![system_instruction::create_account(
+    let lamports = bank.minimum_balance(mint_space(extensions)).await;
+    let instructions = crate::mint::create_mint(
         &authority,
         &mint.pubkey(),
-        lamports,
-        space as u64,
         token_program,
-    )];
-    instructions.extend(
-        extensions
-            .iter()
-            .map(|e| e.instruction(token_program, &mint.pubkey(), &authority)),
-    );
-    let freeze_authority = extensions
-        .contains(&MintExtension::DefaultAccountStateFrozen)
-        .then_some(&authority);
-    instructions.push(
-        spl_token_2022::instruction::initialize_mint2(
-            token_program,
-            &mint.pubkey(),
-            &authority,
-            freeze_authority,
-            decimals,
-        )
-        .expect("token program id"),
+        decimals,
+        extensions,
+        lamports,
     );
     bank.send(&instructions, &[mint]).await.map(|_| ())
 }
@@ -254,16 +124,7 @@ pub async fn mint_to(
     decimals: u8,
 ) -> Result<(), BanksClientError> {
     let authority = bank.payer().pubkey();
-    let ix = spl_token_2022::instruction::mint_to_checked(
-        token_program,
-        mint,
-        to,
-        &authority,
-        &[],
-        amount,
-        decimals,
-    )
-    .expect("token program id");
+    let ix = crate::mint::mint_to(token_program, mint, to, &authority, amount, decimals);
     bank.send(&[ix], &[]).await.map(|_| ())
 }
 

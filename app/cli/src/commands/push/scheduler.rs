@@ -13,7 +13,7 @@
 use solana_sdk::signature::Signature;
 use std::time::{Duration, Instant};
 
-/// A batch: its position in the to-do list, cut in batches.
+/// A batch: its position in the list of batches the scheduler was given.
 pub type BatchId = usize;
 
 /// What the caller does next.
@@ -82,21 +82,21 @@ pub struct Scheduler {
 }
 
 impl Scheduler {
-    /// `leaves` cut in batches of `batch`, at most `concurrency` active, each given
+    /// `batches` (none empty) in this order, at most `concurrency` active, each given
     /// `max_attempts` transactions.
     pub fn new(
-        leaves: &[u32],
-        batch: usize,
+        batches: Vec<Vec<u32>>,
         concurrency: usize,
         max_attempts: u32,
         backoff: Duration,
     ) -> Self {
-        assert!(batch > 0 && concurrency > 0 && max_attempts > 0);
+        assert!(concurrency > 0 && max_attempts > 0);
+        assert!(batches.iter().all(|b| !b.is_empty()), "an empty batch");
         Self {
-            batches: leaves
-                .chunks(batch)
+            batches: batches
+                .into_iter()
                 .map(|leaves| Batch {
-                    leaves: leaves.to_vec(),
+                    leaves,
                     failures: 0,
                     state: State::Fresh,
                 })
@@ -305,7 +305,8 @@ mod tests {
     /// Leaves 0..n in batches of 2.
     fn scheduler(n: u32, concurrency: usize) -> Scheduler {
         let leaves: Vec<u32> = (0..n).collect();
-        Scheduler::new(&leaves, 2, concurrency, 3, BACKOFF)
+        let batches = leaves.chunks(2).map(<[u32]>::to_vec).collect();
+        Scheduler::new(batches, concurrency, 3, BACKOFF)
     }
 
     /// Submits every batch the scheduler hands out at `now`, returning them.
@@ -410,7 +411,9 @@ mod tests {
         // A long run driven by made-up outcomes: every third poll fails a batch
         // (transiently), the rest land; some never answer for a while.
         let t0 = Instant::now();
-        let mut s = Scheduler::new(&(0..200).collect::<Vec<u32>>(), 3, 5, 10, BACKOFF);
+        let leaves: Vec<u32> = (0..200).collect();
+        let batches = leaves.chunks(3).map(<[u32]>::to_vec).collect();
+        let mut s = Scheduler::new(batches, 5, 10, BACKOFF);
         let mut in_flight_leaves: HashSet<u32> = HashSet::new();
         let mut landed: Vec<u32> = Vec::new();
         let mut failures = 0;

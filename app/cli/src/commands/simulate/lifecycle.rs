@@ -152,6 +152,7 @@ pub async fn simulate(args: &Args, format: OutputFormat) -> anyhow::Result<Repor
         surge: surge::model(
             args.surge_claims,
             args.shard_bits,
+            args.surge_new_accounts,
             Limits {
                 block_cu: args.block_cu,
                 account_cu: args.account_cu,

@@ -62,6 +62,11 @@ pub struct Args {
     #[arg(long, value_name = "N", default_value_t = 800_000, value_parser = clap::value_parser!(u32).range(1..))]
     pub surge_claims: u32,
 
+    /// Surge model: the share of claims that also create the claimant's token account,
+    /// in percent, modelled beside 0 and 100 (a fresh airdrop: nobody holds the token).
+    #[arg(long, value_name = "PCT", default_value_t = 50, value_parser = clap::value_parser!(u8).range(0..=100))]
+    pub surge_new_accounts: u8,
+
     /// Surge model: compute units per block.
     #[arg(long, value_name = "CU", default_value_t = 60_000_000)]
     pub block_cu: u64,

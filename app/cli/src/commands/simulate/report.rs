@@ -183,21 +183,29 @@ impl Surge {
     fn print_human(&self) {
         let l = &self.limits;
         println!(
-            "Surge model: {} claims at depth {}, {} CU each (SPL Token, measured on the SBF build)",
-            self.claims, self.depth, self.cu_per_claim
+            "Surge model: {} claims at depth {}, {} CU each into an existing token account, {} more to create it (SPL Token, measured on the SBF build)",
+            self.claims, self.depth, self.cu_per_claim, self.cu_create_account
         );
         println!(
             "  limits: {} CU per block, {} CU per written account per block, {} ms slots",
             l.block_cu, l.account_cu, l.slot_ms
         );
+        let mut mix = None;
         for row in &self.rows {
+            if mix != Some(row.new_accounts_percent) {
+                mix = Some(row.new_accounts_percent);
+                println!(
+                    "  {} % of the claims create their token account:",
+                    row.new_accounts_percent
+                );
+            }
             let c = &row.clearance;
             let bound = match c.bound {
                 floodgate_client::surge::Bound::Block => "block limit",
                 floodgate_client::surge::Bound::HotAccount => "per-account limit",
             };
             println!(
-                "  {:<56} {:>6} claims/block {:>6} blocks {:>8.1} s  ({bound})",
+                "    {:<56} {:>6} claims/block {:>6} blocks {:>8.1} s  ({bound})",
                 row.design, c.claims_per_block, c.blocks, c.seconds
             );
         }

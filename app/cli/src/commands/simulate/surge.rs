@@ -1,6 +1,12 @@
 //! The surge model of `floodgate simulate`'s report: how long N claims take to clear on
 //! mainnet's limits, Floodgate's shards against a design whose every claim writes one
 //! shared account, with the compute units measured on the SBF build (`bench/cu.json`).
+//!
+//! Most claimants of a new token hold no account for it, so their claim transaction also
+//! creates their associated token account, which costs more than the claim itself. The
+//! model clears the surge three times: every claim into an existing account, a mix
+//! (`--surge-new-accounts`), and every claim creating its account, which is what a fresh
+//! airdrop meets.
 
 use anyhow::{Context, anyhow};
 use floodgate::merkle::depth_for;
@@ -16,6 +22,8 @@ const FEWEST_SHARDS_BITS: u8 = floodgate::constants::MAX_SHARD_BITS;
 #[derive(Debug, Serialize)]
 pub struct SurgeRow {
     pub design: String,
+    /// Claims that also create the claimant's token account, in percent.
+    pub new_accounts_percent: u8,
     #[serde(flatten)]
     pub clearance: Clearance,
 }
@@ -24,10 +32,30 @@ pub struct SurgeRow {
 pub struct Surge {
     pub claims: u64,
     pub depth: u8,
-    /// CU of one wallet claim at `depth` (SPL Token), measured on the SBF build.
+    /// CU of one wallet claim at `depth` into an existing token account (SPL Token),
+    /// measured on the SBF build.
     pub cu_per_claim: u64,
+    /// CU the creation of the claimant's associated token account adds to a claim.
+    pub cu_create_account: u64,
     pub limits: Limits,
+    /// For each share of new accounts (0, the mix asked for, 100), each design.
     pub rows: Vec<SurgeRow>,
+}
+
+/// What creating an associated token account adds to a claim transaction, measured:
+/// the bench's `claim_for + create ATA` less its `claim_for`.
+pub fn create_account_cu(bench: &str) -> anyhow::Result<u64> {
+    let json: serde_json::Value = serde_json::from_str(bench).context("bench/cu.json")?;
+    let total = |name: &str| {
+        json["operations"]
+            .as_array()
+            .and_then(|ops| ops.iter().find(|o| o["name"] == name))
+            .and_then(|o| o["total_cu"].as_u64())
+            .ok_or_else(|| anyhow!("bench/cu.json has no `{name}` operation"))
+    };
+    total("claim_for + create ATA")?
+        .checked_sub(total("claim_for")?)
+        .ok_or_else(|| anyhow!("bench/cu.json: creating an account costs less than nothing"))
 }
 
 /// Measured total CU of an SPL Token claim at `depth`: the bench's row, or the linear
@@ -61,10 +89,17 @@ pub fn claim_cu(bench: &str, depth: u8) -> anyhow::Result<u64> {
 }
 
 /// The model for `claims` leaves: one shared account, the fewest shards, and shards of
-/// `2^shard_bits` leaves.
-pub fn model(claims: u32, shard_bits: u8, limits: Limits) -> anyhow::Result<Surge> {
+/// `2^shard_bits` leaves; with no claim, `new_percent` % of the claims, and every claim
+/// creating its token account.
+pub fn model(
+    claims: u32,
+    shard_bits: u8,
+    new_percent: u8,
+    limits: Limits,
+) -> anyhow::Result<Surge> {
     let depth = depth_for(claims).ok_or_else(|| anyhow!("no claims to model"))?;
     let cu = claim_cu(CU_BENCH, depth)?;
+    let create = create_account_cu(CU_BENCH)?;
     let n = u64::from(claims);
     let mut designs = vec![(
         "one shared account written by every claim".to_string(),
@@ -79,18 +114,27 @@ pub fn model(claims: u32, shard_bits: u8, limits: Limits) -> anyhow::Result<Surg
             shards,
         ));
     }
-    let rows = designs
-        .into_iter()
-        .map(|(design, hot)| {
-            let clearance = surge::clear(&hot, cu, &limits)
-                .ok_or_else(|| anyhow!("a claim of {cu} CU does not fit the limits"))?;
-            Ok(SurgeRow { design, clearance })
-        })
-        .collect::<anyhow::Result<_>>()?;
+    let mut mixes = vec![0, new_percent.min(100), 100];
+    mixes.dedup();
+    let mut rows = Vec::with_capacity(mixes.len() * designs.len());
+    for percent in mixes {
+        // The average claim of the mix.
+        let average = cu + create * u64::from(percent) / 100;
+        for (design, hot) in &designs {
+            let clearance = surge::clear(hot, average, &limits)
+                .ok_or_else(|| anyhow!("a claim of {average} CU does not fit the limits"))?;
+            rows.push(SurgeRow {
+                design: design.clone(),
+                new_accounts_percent: percent,
+                clearance,
+            });
+        }
+    }
     Ok(Surge {
         claims: n,
         depth,
         cu_per_claim: cu,
+        cu_create_account: create,
         limits,
         rows,
     })
@@ -123,10 +167,50 @@ mod tests {
     }
 
     #[test]
+    fn creating_an_account_costs_the_difference_of_the_two_operations() {
+        let bench = r#"{"operations": [
+            {"name": "claim_for", "total_cu": 13000},
+            {"name": "claim_for + create ATA", "total_cu": 33000}
+        ]}"#;
+        assert_eq!(create_account_cu(bench).unwrap(), 20_000);
+        assert!(create_account_cu(r#"{"operations": []}"#).is_err());
+        assert!(create_account_cu(CU_BENCH).unwrap() > 10_000);
+    }
+
+    #[test]
+    fn new_accounts_slow_the_surge_by_their_cost() {
+        let s = model(800_000, 12, 50, Limits::default()).unwrap();
+        assert_eq!(s.rows.len(), 9);
+        let mixes: Vec<u8> = s.rows.iter().map(|r| r.new_accounts_percent).collect();
+        assert_eq!(mixes, [0, 0, 0, 50, 50, 50, 100, 100, 100]);
+        let default_shards = |percent| {
+            s.rows
+                .iter()
+                .find(|r| r.new_accounts_percent == percent && r.clearance.hot_accounts == 196)
+                .unwrap()
+                .clearance
+                .clone()
+        };
+        let (none, half, all) = (default_shards(0), default_shards(50), default_shards(100));
+        assert_eq!(none.cu_per_claim, s.cu_per_claim);
+        assert_eq!(half.cu_per_claim, s.cu_per_claim + s.cu_create_account / 2);
+        assert_eq!(all.cu_per_claim, s.cu_per_claim + s.cu_create_account);
+        assert!(none.blocks < half.blocks && half.blocks < all.blocks);
+        // A mix of 0 or 100 % adds no row of its own.
+        assert_eq!(
+            model(800_000, 12, 100, Limits::default())
+                .unwrap()
+                .rows
+                .len(),
+            6
+        );
+    }
+
+    #[test]
     fn shards_clear_800k_claims_faster_than_one_shared_account() {
-        let s = model(800_000, 12, Limits::default()).unwrap();
+        let s = model(800_000, 12, 0, Limits::default()).unwrap();
         assert_eq!(s.depth, 20);
-        assert_eq!(s.rows.len(), 3);
+        assert_eq!(s.rows.len(), 6);
         let (shared, fewest, default) = (&s.rows[0], &s.rows[1], &s.rows[2]);
         assert_eq!(shared.clearance.hot_accounts, 1);
         assert_eq!(fewest.clearance.hot_accounts, 13);
