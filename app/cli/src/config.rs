@@ -1,8 +1,12 @@
-//! Cluster and keypair, like the Solana CLI: `--url/-u` (a URL or a moniker), and
-//! `--keypair/-k`, both defaulting to `~/.config/solana/cli/config.yml`.
+//! Cluster, signer and commitment, like the Solana CLI: `--url/-u` (a URL or a
+//! moniker) and `--keypair/-k` (a keypair file, `stdin`, `prompt://`, `usb://ledger`;
+//! see [`crate::signer`]), both defaulting to `~/.config/solana/cli/config.yml`, and
+//! `--commitment`.
 
+use crate::signer;
 use anyhow::{Context, anyhow, bail};
-use solana_sdk::signature::Keypair;
+use floodgate_client::chain::rpc::CommitmentLevel;
+use solana_sdk::signature::{Keypair, Signer};
 use std::path::{Path, PathBuf};
 
 /// The flags every command shares.
@@ -12,9 +16,16 @@ pub struct Globals {
     #[arg(long, short = 'u', global = true, value_name = "URL_OR_MONIKER")]
     pub url: Option<String>,
 
-    /// Keypair file (JSON array of 64 bytes) that signs and pays.
-    #[arg(long, short = 'k', global = true, value_name = "FILE")]
-    pub keypair: Option<PathBuf>,
+    /// The signer that signs and pays: a keypair file (JSON array of 64 bytes),
+    /// `stdin`, `prompt://` (a seed phrase; `?key=0/0` for a derivation path) or
+    /// `usb://ledger` (`?key=…` likewise).
+    #[arg(long, short = 'k', global = true, value_name = "SIGNER")]
+    pub keypair: Option<String>,
+
+    /// The commitment reads and confirmations wait for: processed, confirmed or
+    /// finalized.
+    #[arg(long, global = true, value_name = "LEVEL", default_value = "confirmed", value_parser = parse_commitment)]
+    pub commitment: CommitmentLevel,
 
     /// Solana CLI configuration file [default: ~/.config/solana/cli/config.yml].
     #[arg(long, short = 'C', global = true, value_name = "FILE")]
@@ -87,17 +98,31 @@ impl Globals {
         }
     }
 
-    /// The signing keypair: `--keypair`, else the config file, else
+    /// The signer: `--keypair`, else the config file's keypair, else
     /// `~/.config/solana/id.json`.
-    pub fn keypair(&self) -> anyhow::Result<Keypair> {
-        let path = match (&self.keypair, self.solana_config()?.keypair_path) {
-            (Some(p), _) => p.clone(),
-            (None, Some(p)) => expand_home(&p),
-            (None, None) => home()
-                .map(|h| h.join(".config/solana/id.json"))
-                .ok_or_else(|| anyhow!("no keypair: pass --keypair FILE"))?,
+    pub fn signer(&self) -> anyhow::Result<Box<dyn Signer>> {
+        let source = match (&self.keypair, self.solana_config()?.keypair_path) {
+            (Some(text), _) => signer::parse(text)?,
+            (None, Some(p)) => signer::parse(&expand_home(&p).to_string_lossy())?,
+            (None, None) => signer::SignerSource::File(
+                home()
+                    .map(|h| h.join(".config/solana/id.json"))
+                    .ok_or_else(|| anyhow!("no keypair: pass --keypair FILE"))?,
+            ),
         };
-        read_keypair(&path)
+        signer::signer(&source, "--keypair")
+    }
+}
+
+/// `processed`, `confirmed` or `finalized`.
+pub fn parse_commitment(text: &str) -> Result<CommitmentLevel, String> {
+    match text {
+        "processed" => Ok(CommitmentLevel::Processed),
+        "confirmed" => Ok(CommitmentLevel::Confirmed),
+        "finalized" => Ok(CommitmentLevel::Finalized),
+        other => Err(format!(
+            "{other:?} is not a commitment: processed, confirmed or finalized"
+        )),
     }
 }
 
@@ -148,6 +173,19 @@ mod tests {
         assert_eq!(resolve_moniker("l").unwrap(), "http://localhost:8899");
         assert_eq!(resolve_moniker("http://x:1").unwrap(), "http://x:1");
         assert!(resolve_moniker("devnot").is_err());
+    }
+
+    #[test]
+    fn commitments() {
+        assert_eq!(
+            parse_commitment("finalized"),
+            Ok(CommitmentLevel::Finalized)
+        );
+        assert_eq!(
+            parse_commitment("processed"),
+            Ok(CommitmentLevel::Processed)
+        );
+        assert!(parse_commitment("max").is_err());
     }
 
     #[test]

@@ -11,6 +11,7 @@ pub mod config;
 pub mod error;
 pub mod http;
 pub mod output;
+pub mod signer;
 
 /// Exit codes: 0 success, 1 the operation failed, 2 bad usage (clap), 3 a check failed.
 pub const EXIT_FAILURE: u8 = 1;

@@ -22,7 +22,10 @@ fn print(report: anyhow::Result<impl Report>, format: OutputFormat) -> anyhow::R
 async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
     let format = cli.output;
     let g = &cli.globals;
-    let rpc = || g.rpc_url().map(RpcChain::new);
+    let rpc = || {
+        g.rpc_url()
+            .map(|url| RpcChain::with_commitment(url, g.commitment))
+    };
     match &cli.command {
         Command::Simulate(_) => unreachable!("simulate runs its own runtime"),
         Command::New(args) => {
@@ -37,13 +40,13 @@ async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Verify(args) => print(commands::verify::run(args, &mut rpc()?).await, format),
         Command::Status(args) => print(commands::status::run(args, &mut rpc()?).await, format),
         Command::Create(args) => {
-            let (mut chain, payer) = (rpc()?, g.keypair()?);
-            let mut ctx = Ctx::new(&mut chain, &payer, format);
+            let (mut chain, payer) = (rpc()?, g.signer()?);
+            let mut ctx = Ctx::new(&mut chain, payer.as_ref(), format);
             print(commands::create::run(args, &mut ctx).await, format)
         }
         command => {
-            let (mut chain, payer) = (rpc()?, g.keypair()?);
-            let mut ctx = Ctx::new(&mut chain, &payer, format);
+            let (mut chain, payer) = (rpc()?, g.signer()?);
+            let mut ctx = Ctx::new(&mut chain, payer.as_ref(), format);
             let ctx = &mut ctx;
             match command {
                 Command::Claim(args) => print(commands::claim::run(args, ctx).await, format),

@@ -20,7 +20,6 @@ use floodgate_client::{
     pda,
 };
 use serde::Serialize;
-use solana_sdk::signature::Signer;
 
 #[derive(clap::Args, Debug, Clone)]
 pub struct Args {

@@ -7,7 +7,6 @@ use super::{
 };
 use anyhow::bail;
 use floodgate_client::instructions as ix;
-use solana_sdk::signature::Signer;
 
 #[derive(clap::Args, Debug, Clone)]
 pub struct Args {

@@ -19,7 +19,6 @@ use floodgate_client::{
     instructions as ix, pda,
 };
 use serde::Serialize;
-use solana_sdk::signature::Signer;
 use std::path::PathBuf;
 
 #[derive(clap::Args, Debug, Clone)]

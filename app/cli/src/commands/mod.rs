@@ -21,21 +21,22 @@ use crate::output::OutputFormat;
 use floodgate_client::chain::Chain;
 use solana_sdk::{
     instruction::Instruction,
-    signature::{Keypair, Signature},
+    signature::{Signature, Signer},
 };
 
-/// What a chain command works with: the chain, the signing keypair (fee payer), the
+/// What a chain command works with: the chain, the signer (fee payer: a keypair or a
+/// hardware wallet), the
 /// output format (progress bars are hidden for JSON).
 pub struct Ctx<'a> {
     pub chain: &'a mut dyn Chain,
-    pub payer: &'a Keypair,
+    pub payer: &'a dyn Signer,
     pub format: OutputFormat,
     /// Transactions sent by this command so far.
     pub sent: usize,
 }
 
 impl<'a> Ctx<'a> {
-    pub fn new(chain: &'a mut dyn Chain, payer: &'a Keypair, format: OutputFormat) -> Self {
+    pub fn new(chain: &'a mut dyn Chain, payer: &'a dyn Signer, format: OutputFormat) -> Self {
         Self {
             chain,
             payer,

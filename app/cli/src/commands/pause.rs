@@ -5,7 +5,6 @@ use super::{
     target::{AdminReport, Target},
 };
 use floodgate_client::instructions as ix;
-use solana_sdk::signature::Signer;
 
 #[derive(clap::Args, Debug, Clone)]
 pub struct Args {

@@ -34,7 +34,7 @@ use floodgate_client::{
 use indicatif::ProgressBar;
 use scheduler::{BatchId, Scheduler, Step, Verdict};
 use serde::Serialize;
-use solana_sdk::{instruction::Instruction, pubkey::Pubkey, signature::Signer};
+use solana_sdk::{instruction::Instruction, pubkey::Pubkey};
 use std::{
     collections::HashMap,
     path::PathBuf,

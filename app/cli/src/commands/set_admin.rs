@@ -6,7 +6,6 @@ use super::{
 };
 use anchor_lang::prelude::Pubkey;
 use floodgate_client::instructions as ix;
-use solana_sdk::signature::Signer;
 
 #[derive(clap::Args, Debug, Clone)]
 pub struct Args {

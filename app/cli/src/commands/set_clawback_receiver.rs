@@ -8,7 +8,6 @@ use super::{
 use anchor_lang::prelude::Pubkey;
 use anyhow::{anyhow, ensure};
 use floodgate_client::{chain::token_account_mint, instructions as ix};
-use solana_sdk::signature::Signer;
 
 #[derive(clap::Args, Debug, Clone)]
 pub struct Args {

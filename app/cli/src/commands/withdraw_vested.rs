@@ -21,7 +21,6 @@ use floodgate_client::{
     pda,
 };
 use serde::Serialize;
-use solana_sdk::signature::Signer;
 
 #[derive(clap::Args, Debug, Clone)]
 #[command(group(clap::ArgGroup::new("source").required(true).multiple(true).args(["drop", "distributor"])))]

@@ -35,6 +35,7 @@ use floodgate_client::{
 use serde_json::Value;
 use solana_sdk::signature::{Keypair, Signer};
 use std::{
+    io::Write,
     path::{Path, PathBuf},
     process::{Child, Command, Output, Stdio},
     time::{Duration, Instant},
@@ -120,6 +121,29 @@ pub fn report(command: &mut Command) -> Value {
             String::from_utf8_lossy(&out.stdout)
         )
     })
+}
+
+/// Runs `floodgate ARGS` as `actor` with `--keypair stdin`, its keypair file written to
+/// standard input; its JSON report.
+pub fn report_signed_on_stdin(actor: &Actor, args: &[&str]) -> Value {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_floodgate"));
+    command
+        .args(args)
+        .args(["--url", &url(), "--output", "json", "--keypair", "stdin"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = command.spawn().unwrap();
+    let key = std::fs::read(&actor.file).unwrap();
+    child.stdin.take().unwrap().write_all(&key).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{command:?} failed ({}):\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
 }
 
 /// Runs `command` to its end, expecting it to fail: its exit code and stderr.

@@ -118,12 +118,18 @@ async fn the_devnet_walkthrough_on_a_validator() {
     assert_eq!(status["permissionless"], true);
     assert_eq!(status["shards"].as_array().unwrap().len(), num_shards);
 
-    // 4. The folder on a static host; three claimants claim with their own keypairs.
+    // 4. The folder on a static host; three claimants claim with their own keys.
     let host = serve_for(&drop, 100, Duration::from_secs(600));
     for (i, keypair) in claimants.iter().enumerate().take(3) {
         let claimant =
             Actor::from_keypair(&mut chain, dir.path(), keypair, &format!("claimant{i}"), 1).await;
-        report(&mut floodgate(&claimant, &["claim", "--drop", &host]));
+        // One signs with its key on stdin; one reads and confirms at `processed`.
+        let claim = ["claim", "--drop", &host];
+        match i {
+            0 => report_signed_on_stdin(&claimant, &claim),
+            1 => report(floodgate(&claimant, &claim).args(["--commitment", "processed"])),
+            _ => report(&mut floodgate(&claimant, &claim)),
+        };
         let ata = pda::associated_token(&claimant.pubkey(), &mint, &TOKEN_PROGRAM);
         assert_eq!(balance(&mut chain, &ata).await, amount(i), "claimant {i}");
     }

@@ -18,7 +18,7 @@ use solana_sdk::{
     account::Account,
     instruction::Instruction,
     pubkey::Pubkey,
-    signature::{Keypair, Signature, Signer},
+    signature::{Signature, Signer},
     transaction::Transaction,
 };
 use std::collections::{HashMap, HashSet};
@@ -100,9 +100,9 @@ impl LocalChain {
     /// with the same message (the bank would take it for a duplicate).
     async fn sign_new(
         &mut self,
-        payer: &Keypair,
+        payer: &dyn Signer,
         instructions: &[Instruction],
-        signers: &[&Keypair],
+        signers: &[&dyn Signer],
     ) -> Result<Transaction, ChainError> {
         let mut all = vec![payer];
         all.extend_from_slice(signers);
@@ -149,9 +149,9 @@ impl Chain for LocalChain {
 
     async fn send(
         &mut self,
-        payer: &Keypair,
+        payer: &dyn Signer,
         instructions: &[Instruction],
-        signers: &[&Keypair],
+        signers: &[&dyn Signer],
     ) -> Result<Signature, ChainError> {
         self.attempts += 1;
         if self.fail_after.is_some_and(|n| self.sent.len() >= n) {
@@ -164,7 +164,7 @@ impl Chain for LocalChain {
         all.extend_from_slice(signers);
         let sent = self
             .bank
-            .send_as(&payer.pubkey(), instructions, &all)
+            .send_signed_by(&payer.pubkey(), instructions, &all)
             .await
             .map_err(convert)?;
         self.sent.push(sent.signature);
@@ -173,9 +173,9 @@ impl Chain for LocalChain {
 
     async fn submit(
         &mut self,
-        payer: &Keypair,
+        payer: &dyn Signer,
         instructions: &[Instruction],
-        signers: &[&Keypair],
+        signers: &[&dyn Signer],
     ) -> Result<Signature, ChainError> {
         if self.latency == 0 {
             return self.send(payer, instructions, signers).await;
@@ -241,9 +241,9 @@ impl Chain for LocalChain {
 
     async fn simulate(
         &mut self,
-        payer: &Keypair,
+        payer: &dyn Signer,
         instructions: &[Instruction],
-        signers: &[&Keypair],
+        signers: &[&dyn Signer],
     ) -> Result<Option<u64>, ChainError> {
         limits::check(instructions, &payer.pubkey())?;
         let client = &mut self.bank.context().banks_client;

@@ -16,7 +16,7 @@ use solana_sdk::{
     account::Account,
     instruction::{Instruction, InstructionError},
     pubkey::Pubkey,
-    signature::{Keypair, Signature},
+    signature::{Signature, Signer},
     transaction::TransactionError,
 };
 
@@ -85,9 +85,9 @@ pub trait Chain {
     /// Signs with `payer` (fee payer) and `signers`, sends, and waits for confirmation.
     async fn send(
         &mut self,
-        payer: &Keypair,
+        payer: &dyn Signer,
         instructions: &[Instruction],
-        signers: &[&Keypair],
+        signers: &[&dyn Signer],
     ) -> Result<Signature, ChainError>;
 
     /// Signs and submits without waiting; [`Chain::outcomes`] tells how it went, so one
@@ -97,9 +97,9 @@ pub trait Chain {
     /// this returns.
     async fn submit(
         &mut self,
-        payer: &Keypair,
+        payer: &dyn Signer,
         instructions: &[Instruction],
-        signers: &[&Keypair],
+        signers: &[&dyn Signer],
     ) -> Result<Signature, ChainError> {
         self.send(payer, instructions, signers).await
     }
@@ -113,9 +113,9 @@ pub trait Chain {
     /// Simulates the transaction; compute units consumed when the node reports them.
     async fn simulate(
         &mut self,
-        payer: &Keypair,
+        payer: &dyn Signer,
         instructions: &[Instruction],
-        signers: &[&Keypair],
+        signers: &[&dyn Signer],
     ) -> Result<Option<u64>, ChainError>;
 
     /// The compute-unit prices (micro-lamports) that recent slots asked of transactions

@@ -1,4 +1,5 @@
-//! [`RpcChain`]: [`Chain`] over Solana JSON-RPC (any cluster), at `confirmed`.
+//! [`RpcChain`]: [`Chain`] over Solana JSON-RPC (any cluster), at `confirmed` unless
+//! told otherwise.
 //!
 //! Nodes time out, drop connections, rate-limit and lag behind. Every request is sent
 //! again after a transient failure (no answer, a cut-off answer, HTTP 5xx, a node behind
@@ -14,6 +15,7 @@
 
 use super::{Chain, ChainError, Outcome, limits};
 use solana_commitment_config::CommitmentConfig;
+pub use solana_commitment_config::CommitmentLevel;
 use solana_rpc_client::nonblocking::rpc_client::RpcClient;
 use solana_rpc_client_api::{
     client_error::{Error as ClientError, ErrorKind},
@@ -25,7 +27,7 @@ use solana_sdk::{
     account::Account,
     instruction::Instruction,
     pubkey::Pubkey,
-    signature::{Keypair, Signature, Signer},
+    signature::{Signature, Signer},
     sysvar,
     transaction::Transaction,
 };
@@ -84,10 +86,15 @@ pub struct RpcChain {
 impl RpcChain {
     /// A client of `url` at `confirmed` commitment.
     pub fn new(url: impl Into<String>) -> Self {
+        Self::with_commitment(url, CommitmentLevel::Confirmed)
+    }
+
+    /// A client of `url` whose reads and confirmations are at `commitment`.
+    pub fn with_commitment(url: impl Into<String>, commitment: CommitmentLevel) -> Self {
         Self::with_client(RpcClient::new_with_timeout_and_commitment(
             url.into(),
             REQUEST_TIMEOUT,
-            CommitmentConfig::confirmed(),
+            CommitmentConfig { commitment },
         ))
     }
 
@@ -192,9 +199,9 @@ impl RpcChain {
     /// which it can land.
     async fn signed(
         &self,
-        payer: &Keypair,
+        payer: &dyn Signer,
         instructions: &[Instruction],
-        signers: &[&Keypair],
+        signers: &[&dyn Signer],
     ) -> Result<(Transaction, u64), ChainError> {
         limits::check(instructions, &payer.pubkey())?;
         let commitment = self.client.commitment();
@@ -283,9 +290,9 @@ impl Chain for RpcChain {
 
     async fn send(
         &mut self,
-        payer: &Keypair,
+        payer: &dyn Signer,
         instructions: &[Instruction],
-        signers: &[&Keypair],
+        signers: &[&dyn Signer],
     ) -> Result<Signature, ChainError> {
         let (tx, last_valid) = self.signed(payer, instructions, signers).await?;
         let signature = self.send_signed(&tx).await?;
@@ -314,9 +321,9 @@ impl Chain for RpcChain {
     /// before sending its instructions again.
     async fn submit(
         &mut self,
-        payer: &Keypair,
+        payer: &dyn Signer,
         instructions: &[Instruction],
-        signers: &[&Keypair],
+        signers: &[&dyn Signer],
     ) -> Result<Signature, ChainError> {
         let (tx, last_valid) = self.signed(payer, instructions, signers).await?;
         let signature = self.send_signed(&tx).await?;
@@ -363,9 +370,9 @@ impl Chain for RpcChain {
 
     async fn simulate(
         &mut self,
-        payer: &Keypair,
+        payer: &dyn Signer,
         instructions: &[Instruction],
-        signers: &[&Keypair],
+        signers: &[&dyn Signer],
     ) -> Result<Option<u64>, ChainError> {
         let (tx, _) = self.signed(payer, instructions, signers).await?;
         let result = self
@@ -414,7 +421,9 @@ mod tests {
         rpc_client::RpcClientConfig,
     };
     use solana_rpc_client_api::request::RpcRequest;
-    use solana_sdk::{instruction::InstructionError, transaction::TransactionError};
+    use solana_sdk::{
+        instruction::InstructionError, signature::Keypair, transaction::TransactionError,
+    };
     use std::{
         future::Future,
         pin::pin,

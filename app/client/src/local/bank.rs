@@ -66,7 +66,7 @@ impl LocalBank {
         &mut self,
         instructions: &[Instruction],
         payer: &Pubkey,
-        signers: &[&Keypair],
+        signers: &[&dyn Signer],
     ) -> Result<Transaction, BanksClientError> {
         // The bank registers a new blockhash every simulated slot and forgets old ones,
         // so every transaction takes the latest.
@@ -93,6 +93,17 @@ impl LocalBank {
         fee_payer: &Pubkey,
         instructions: &[Instruction],
         signers: &[&Keypair],
+    ) -> Result<Sent, BanksClientError> {
+        let signers: Vec<&dyn Signer> = signers.iter().map(|k| *k as &dyn Signer).collect();
+        self.send_signed_by(fee_payer, instructions, &signers).await
+    }
+
+    /// [`LocalBank::send_as`] with any signers (a hardware wallet's, say).
+    pub async fn send_signed_by(
+        &mut self,
+        fee_payer: &Pubkey,
+        instructions: &[Instruction],
+        signers: &[&dyn Signer],
     ) -> Result<Sent, BanksClientError> {
         let tx = self.blockhash_for(instructions, fee_payer, signers).await?;
         let signature = tx.signatures[0];
