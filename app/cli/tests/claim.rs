@@ -431,6 +431,18 @@ async fn an_auto_priority_fee_comes_from_the_claims_own_accounts_and_is_capped()
     .await;
     assert_eq!(report.unwrap().priority_fee, 10_000);
 
+    // A node that does not serve the method gives no price, and the claim goes on.
+    f.chain.refuse_priority_fees = true;
+    let (report, _) = claim_with(
+        &mut f,
+        &claimants[3],
+        &drop,
+        Expected::default(),
+        auto(1_000_000),
+    )
+    .await;
+    assert_eq!(report.unwrap().priority_fee, 0);
+
     // A fixed price asks nothing.
     let queries = f.chain.priority_fee_queries.len();
     let (report, _) = claim_with(

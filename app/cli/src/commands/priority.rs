@@ -3,7 +3,7 @@
 //! same accounts (`getRecentPrioritizationFees`), so a claim pays what its own shard's
 //! fee market asks, not what the busiest account of the cluster asks.
 
-use floodgate_client::chain::Chain;
+use floodgate_client::chain::{Chain, ChainError};
 use solana_sdk::{instruction::Instruction, pubkey::Pubkey};
 
 /// The default cap of `--priority-fee auto`, in micro-lamports per compute unit: a
@@ -61,14 +61,18 @@ impl FeeArgs {
         }
     }
 
-    /// The price for a transaction that writes `writable` (0: no price instruction).
+    /// The price for a transaction that writes `writable` (0: no price instruction). A
+    /// node that refuses `getRecentPrioritizationFees` gives `auto` no price; one that
+    /// does not answer fails the command.
     pub async fn price(&self, chain: &mut dyn Chain, writable: &[Pubkey]) -> anyhow::Result<u64> {
         match self.priority_fee {
             PriorityFee::Fixed(price) => Ok(price),
-            PriorityFee::Auto => {
-                let recent = chain.recent_priority_fees(writable).await?;
-                Ok(percentile_75(recent).min(self.max_priority_fee))
-            }
+            PriorityFee::Auto => match chain.recent_priority_fees(writable).await {
+                Ok(recent) => Ok(percentile_75(recent).min(self.max_priority_fee)),
+                // A node that does not serve the method: no fee market to read, no price.
+                Err(ChainError::Refused(_)) => Ok(0),
+                Err(e) => Err(e.into()),
+            },
         }
     }
 }

@@ -53,6 +53,9 @@ pub struct LocalChain {
     pub priority_fees: Vec<u64>,
     /// The accounts of every [`Chain::recent_priority_fees`] call, in order.
     pub priority_fee_queries: Vec<Vec<Pubkey>>,
+    /// Test hook: [`Chain::recent_priority_fees`] is refused, as by a node that does not
+    /// serve the method.
+    pub refuse_priority_fees: bool,
     submissions: usize,
     /// Submitted under `latency`, not processed yet, in submit order.
     deferred: Vec<Deferred>,
@@ -83,6 +86,7 @@ impl LocalChain {
             max_in_flight: 0,
             priority_fees: Vec::new(),
             priority_fee_queries: Vec::new(),
+            refuse_priority_fees: false,
             submissions: 0,
             deferred: Vec::new(),
             resolved: HashMap::new(),
@@ -262,6 +266,11 @@ impl Chain for LocalChain {
 
     async fn recent_priority_fees(&mut self, writable: &[Pubkey]) -> Result<Vec<u64>, ChainError> {
         self.priority_fee_queries.push(writable.to_vec());
+        if self.refuse_priority_fees {
+            return Err(ChainError::Refused(
+                "Method not found (LocalChain::refuse_priority_fees)".into(),
+            ));
+        }
         Ok(self.priority_fees.clone())
     }
 
