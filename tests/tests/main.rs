@@ -13,6 +13,7 @@ mod compute_units;
 mod cpi;
 mod create_distributor;
 mod decoders;
+mod differential;
 mod docs;
 mod relations;
 mod sequences;

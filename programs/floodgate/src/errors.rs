@@ -105,4 +105,8 @@ pub enum FloodgateError {
         "a vesting status left by an earlier distributor at this address holds the leaf's status address: close it with close_vesting first"
     )]
     VestingAddressInUse,
+    #[msg(
+        "the destination is the shard's own vault: the claim would pay nothing and mark the leaf claimed"
+    )]
+    DestinationIsVault,
 }

@@ -82,6 +82,26 @@ pub fn process_instruction(
     Ok(())
 }
 
+/// Floodgate's Anchor `entry` alone, without the lean claim path in front of it: what
+/// the program would do were every claim handed to Anchor. The differential test
+/// (`tests/tests/differential.rs`) holds the deployed entrypoint to it.
+pub fn anchor_entry_process(
+    program_id: &Pubkey,
+    accounts: &[AccountInfo],
+    data: &[u8],
+) -> ProgramResult {
+    call_anchor_entry(floodgate::entry, program_id, accounts, data)
+}
+
+/// A `ProgramTest` with Floodgate's Anchor `entry` alone, natively, whatever
+/// `SBF_OUT_DIR` says (SPL programs are there by default).
+pub fn anchor_only_program_test() -> ProgramTest {
+    let mut test = ProgramTest::default();
+    test.prefer_bpf(false);
+    test.add_program("floodgate", floodgate::ID, processor!(anchor_entry_process));
+    test
+}
+
 /// Whether the SBF build at `$SBF_OUT_DIR/floodgate.so` is used instead of native code.
 pub fn uses_sbf() -> bool {
     std::env::var_os("SBF_OUT_DIR")

@@ -169,6 +169,7 @@ impl<'info> ClaimAccounts<'_, 'info> {
             distributor: distributor_info.key,
             claimant: self.claimant,
             vault: self.vault.key,
+            destination: self.destination.key,
             mint: self.mint.key,
             token_program: self.token_program.key,
         };
@@ -224,6 +225,7 @@ pub(crate) struct ClaimKeys<'a> {
     pub distributor: &'a Pubkey,
     pub claimant: &'a Pubkey,
     pub vault: &'a Pubkey,
+    pub destination: &'a Pubkey,
     pub mint: &'a Pubkey,
     pub token_program: &'a Pubkey,
 }
@@ -347,7 +349,8 @@ fn create_vesting_status(
 /// one (`crate::lean::claim`). CHECK list:
 /// 0. `claim_for` (`pushed`) only: the distributor allows it;
 /// 1. the shard belongs to the distributor, and the vault, mint and token program
-///    are the ones it stores;
+///    are the ones it stores; the destination is not the vault (a claim into its own
+///    vault would pay nothing and still set the leaf's bit);
 /// 2. claims are not paused and have started;
 /// 3. `index < num_leaves` and the proof holds exactly `depth` hashes;
 /// 4. the proof leads from `leaf(index, claimant, unlocked, locked)` to the root;
@@ -375,6 +378,10 @@ pub(crate) fn record(
         FloodgateError::DistributorMismatch,
     )?;
     require_same_key(keys.vault, &shard.vault, FloodgateError::VaultMismatch)?;
+    require!(
+        !same_key(keys.destination, keys.vault),
+        FloodgateError::DestinationIsVault
+    );
     require_same_key(keys.mint, &distributor.mint, FloodgateError::MintMismatch)?;
     require_same_key(
         keys.token_program,
