@@ -48,7 +48,7 @@ const BACKOFF: Duration = Duration::from_millis(200);
 /// How often the outcomes of transactions in flight are asked while none resolves.
 const POLL_INTERVAL: Duration = Duration::from_millis(400);
 /// Compute units a batch asks for per leaf: `claim_for` with the creation of its
-/// token account costs 33,953 at depth 20 (bench/cu.json), a locked part adds its
+/// token account costs 33,964 at depth 20 (bench/cu.json), a locked part adds its
 /// vesting status, each level of depth 134; the rest is margin.
 const UNITS_PER_LEAF: u32 = 60_000;
 /// How long a shard's `--priority-fee auto` price is used before it is read again.
