@@ -130,7 +130,13 @@ async fn the_devnet_walkthrough_on_a_validator() {
             1 => report(floodgate(&claimant, &claim).args(["--commitment", "processed"])),
             _ => report(&mut floodgate(&claimant, &claim)),
         };
+        // Read at `confirmed`, which a claim confirmed at `processed` may not have
+        // reached yet.
         let ata = pda::associated_token(&claimant.pubkey(), &mint, &TOKEN_PROGRAM);
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while balance(&mut chain, &ata).await != amount(i) && Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
         assert_eq!(balance(&mut chain, &ata).await, amount(i), "claimant {i}");
     }
 
