@@ -128,7 +128,8 @@ impl<'a, const N: usize> Input<'a, N> {
             header: std::ptr::null_mut(),
         };
         let mut accounts = [placeholder; N];
-        // SAFETY (whole body): every offset stays within the layout the caller promises.
+        // SAFETY: (the whole body) every offset stays within the layout the caller
+        // promises.
         unsafe {
             let count = *input.cast::<u64>() as usize;
             let mut at = input.add(8);
@@ -299,6 +300,7 @@ mod tests {
             assert_eq!(got.executable(), want.executable);
             // SAFETY: nothing borrows the data mutably.
             assert_eq!(unsafe { got.data() }, want.data.as_slice());
+            // SAFETY: the lamports lie in the serialized input, alive for the test.
             assert_eq!(unsafe { *got.lamports_ptr() }, want.lamports);
         }
         // The repeat is the same account, not a copy.
