@@ -8,8 +8,8 @@
 //! (`floodgate_client::local::anchor_only_program_test`). Both must give the same
 //! result, the same error, and the same bytes, lamports and owner of every account
 //! after: valid claims (unlocked and locked, SPL Token and Token-2022, `claim` and
-//! `claim_for`, extra accounts as a CPI passes them, trailing instruction bytes) and
-//! each way of breaking one.
+//! `claim_for`, extra accounts as a CPI passes them, trailing instruction bytes), each
+//! way of breaking one, and accounts passed twice.
 
 // solana-program-test 3.x marks its whole API for the future `agave-unstable-api` gate.
 #![allow(deprecated)]
@@ -274,6 +274,34 @@ async fn every_case(token_program: Pubkey) {
         break_it(&mut claim, &f);
         let after = on_both(&mut f, what, &[claim], &claimant, &[]).await;
         assert_eq!(custom(&after.error), code(expected), "{what}");
+    }
+
+    // Duplicated accounts: one account passed in two places.
+    type Duplicate = (&'static str, fn(&mut Instruction), Option<u32>);
+    let duplicates: [Duplicate; 3] = [
+        (
+            "the shard as the distributor",
+            |ix| ix.accounts[1].pubkey = ix.accounts[2].pubkey,
+            Some(anchor_lang::error::ErrorCode::AccountDiscriminatorMismatch.into()),
+        ),
+        (
+            "the vault as the mint",
+            |ix| ix.accounts[4].pubkey = ix.accounts[3].pubkey,
+            code(MintMismatch),
+        ),
+        (
+            "the destination as the payer's place",
+            |ix| ix.accounts[6] = AccountMeta::new(ix.accounts[5].pubkey, false),
+            // The payer must sign; the destination cannot.
+            Some(anchor_lang::error::ErrorCode::AccountNotSigner.into()),
+        ),
+    ];
+    for (nth, (what, duplicate, expected)) in duplicates.into_iter().enumerate() {
+        let index = unlocked_only(&f, 6 + nth % 2);
+        let (mut claim, claimant) = wallet_claim(&mut f, index).await;
+        duplicate(&mut claim);
+        let after = on_both(&mut f, what, &[claim], &claimant, &[]).await;
+        assert_eq!(custom(&after.error), expected, "{what}");
     }
 
     // The claimant not signing: a stranger pays and signs.
