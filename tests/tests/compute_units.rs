@@ -14,17 +14,16 @@
 
 use anchor_lang::prelude::Pubkey;
 use floodgate::merkle::{leaf_hash, root_from_proof};
+use floodgate_client::chain::limits::{self, PACKET_DATA_SIZE};
 use floodgate_client::{
     instructions::{self as ix, LeafClaim},
     local::{Sent, token, uses_sbf},
 };
 use floodgate_tests::*;
-use solana_sdk::{instruction::Instruction, signature::Signer, transaction::Transaction};
+use solana_sdk::{instruction::Instruction, signature::Signer};
 
 const DEPTHS: [u8; 7] = [0, 4, 8, 12, 16, 20, 24];
 const AMOUNT: u64 = 1_000;
-/// The largest transaction the network accepts.
-const PACKET_DATA_SIZE: usize = 1_232;
 
 /// Depth of the trees of the operation rows (what a 1M-leaf drop has).
 const OP_DEPTH: u8 = 20;
@@ -141,8 +140,7 @@ fn transaction_size(payer: &Pubkey, instructions: &[Instruction]) -> usize {
         ix::compute_unit_price(1_000),
     ];
     all.extend_from_slice(instructions);
-    let tx = Transaction::new_with_payer(&all, Some(payer));
-    1 + 64 * tx.signatures.len() + tx.message.serialize().len()
+    limits::size_of(&all, payer)
 }
 
 /// The transaction a wallet sends to claim: the claimant pays and creates its token

@@ -6,7 +6,7 @@ use anchor_lang::prelude::Pubkey;
 use floodgate_cli::{
     commands::{
         Ctx, claim,
-        common::{self, Expected},
+        common::Expected,
         create, new,
         priority::{FeeArgs, PriorityFee},
     },
@@ -401,15 +401,7 @@ async fn an_auto_priority_fee_comes_from_the_claims_own_accounts_and_is_capped()
     assert_eq!(report.priority_fee, 20_000);
     // Asked about the accounts the claim writes: its own shard and vault among them,
     // and no other shard.
-    let address = floodgate_client::drop::DropFolder::open(&f.drop)
-        .unwrap()
-        .manifest()
-        .distributor
-        .unwrap();
-    let (_, keys) = common::distributor(&mut f.chain, &address)
-        .await
-        .unwrap()
-        .unwrap();
+    let (_, keys) = f.distributor().await;
     let shard = report.index >> 2;
     let asked = f.chain.priority_fee_queries.last().unwrap().clone();
     assert!(asked.contains(&keys.shard(shard)), "{asked:?}");

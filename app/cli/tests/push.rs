@@ -260,15 +260,7 @@ async fn push_killed_with_transactions_in_flight_then_resumed() {
 
 /// Leaves claimed in each shard, from the chain.
 async fn claimed_per_shard(f: &mut Fixture) -> Vec<u32> {
-    let address = floodgate_client::drop::DropFolder::open(&f.drop)
-        .unwrap()
-        .manifest()
-        .distributor
-        .unwrap();
-    let (state, keys) = common::distributor(&mut f.chain, &address)
-        .await
-        .unwrap()
-        .unwrap();
+    let (state, keys) = f.distributor().await;
     common::shards(&mut f.chain, &keys, state.num_shards)
         .await
         .unwrap()
@@ -367,15 +359,7 @@ async fn push_prices_each_shard_from_its_own_recent_fees() {
     assert_eq!(report.pushed, 13);
     assert_eq!(report.priority_fee, 3_000);
     // One query per shard (prices are kept 10 s): its shard and its vault.
-    let address = floodgate_client::drop::DropFolder::open(&f.drop)
-        .unwrap()
-        .manifest()
-        .distributor
-        .unwrap();
-    let (_, keys) = common::distributor(&mut f.chain, &address)
-        .await
-        .unwrap()
-        .unwrap();
+    let (_, keys) = f.distributor().await;
     let expected: Vec<Vec<Pubkey>> = (0..4).map(|s| vec![keys.shard(s), keys.vault(s)]).collect();
     assert_eq!(f.chain.priority_fee_queries, expected);
     assert_every_claimant_paid(&mut f).await;

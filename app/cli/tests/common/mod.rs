@@ -122,6 +122,24 @@ impl Fixture {
         create::run(&args, &mut ctx).await
     }
 
+    /// The created distributor of the drop, as the chain has it, and its keys.
+    pub async fn distributor(
+        &mut self,
+    ) -> (
+        floodgate::state::Distributor,
+        floodgate_client::instructions::DistributorKeys,
+    ) {
+        let address = floodgate_client::drop::DropFolder::open(&self.drop)
+            .unwrap()
+            .manifest()
+            .distributor
+            .expect("create wrote the distributor into the manifest");
+        floodgate_cli::commands::common::distributor(&mut self.chain, &address)
+            .await
+            .unwrap()
+            .expect("the distributor exists")
+    }
+
     /// The token balance of `account` (0 when absent).
     pub async fn balance(&mut self, account: &Pubkey) -> u64 {
         token::balance(&mut self.chain.bank, account)

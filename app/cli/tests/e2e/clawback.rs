@@ -25,31 +25,12 @@ async fn clawback_and_close_on_a_validator() {
     let mut rows = vec![(claimant.pubkey(), 7 * UNIT, 0)];
     rows.extend((1..4).map(|i| (Pubkey::new_unique(), i * UNIT, 0)));
     let total: u64 = rows.iter().map(|r| r.1).sum();
-    let csv = write_csv(dir.path(), &rows, DECIMALS);
-    let drop = dir.path().join("drop");
-    report(
-        floodgate(
-            &creator,
-            &["new", "--shard-bits", "1", "--mint", &mint.to_string()],
-        )
-        .arg("--csv")
-        .arg(&csv)
-        .arg("--out")
-        .arg(&drop),
-    );
+    let drop = new_drop(&creator, dir.path(), &mint, &rows, DECIMALS, 1);
     let now = chain.now().await.unwrap();
     let clawback_at = now + LEAD;
     let (start, end) = ((clawback_at - DAY).to_string(), clawback_at.to_string());
-    report(
-        floodgate(
-            &creator,
-            &["create", "--start", &start, "--clawback-at", &end],
-        )
-        .arg("--drop")
-        .arg(&drop),
-    );
+    let address = create_drop(&creator, &drop, &["--start", &start, "--clawback-at", &end]);
     assert_eq!(balance(&mut chain, &creator_ata).await, MINTED - total);
-    let address = distributor_of(&drop);
     let (keys, shards) = on_chain(&mut chain, &address).await;
     assert_eq!(shards.len(), 2);
 

@@ -46,32 +46,13 @@ async fn drop_with_claimants(
             (claimant, amount(i), 0)
         })
         .collect();
-    let csv = write_csv(dir, &rows, DECIMALS);
-    let drop = dir.join("drop");
-    report(
-        floodgate(
-            &creator,
-            &["new", "--shard-bits", "4", "--mint", &mint.to_string()],
-        )
-        .arg("--csv")
-        .arg(&csv)
-        .arg("--out")
-        .arg(&drop),
+    let drop = new_drop(&creator, dir, &mint, &rows, DECIMALS, 4);
+    let address = create_drop(
+        &creator,
+        &drop,
+        &["--clawback-at", "2100-01-01T00:00:00Z", "--permissionless"],
     );
-    report(
-        floodgate(
-            &creator,
-            &[
-                "create",
-                "--clawback-at",
-                "2100-01-01T00:00:00Z",
-                "--permissionless",
-            ],
-        )
-        .arg("--drop")
-        .arg(&drop),
-    );
-    (drop.clone(), distributor_of(&drop), actors)
+    (drop, address, actors)
 }
 
 /// Leaf `i`'s amount in base units.

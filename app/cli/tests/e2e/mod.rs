@@ -293,6 +293,39 @@ pub fn claimed(shards: &[ShardOnChain]) -> u32 {
         .sum()
 }
 
+/// `floodgate new` as `creator` of `rows` (written as a CSV under `dir`) for `mint`, in
+/// shards of `2^shard_bits`: the drop folder, `dir/drop`.
+pub fn new_drop(
+    creator: &Actor,
+    dir: &Path,
+    mint: &Pubkey,
+    rows: &[(Pubkey, u64, u64)],
+    decimals: u8,
+    shard_bits: u8,
+) -> PathBuf {
+    let csv = write_csv(dir, rows, decimals);
+    let drop = dir.join("drop");
+    let bits = shard_bits.to_string();
+    report(
+        floodgate(
+            creator,
+            &["new", "--shard-bits", &bits, "--mint", &mint.to_string()],
+        )
+        .arg("--csv")
+        .arg(&csv)
+        .arg("--out")
+        .arg(&drop),
+    );
+    drop
+}
+
+/// `floodgate create --drop DROP ARGS` as `creator`: the distributor it created.
+pub fn create_drop(creator: &Actor, drop: &Path, args: &[&str]) -> Pubkey {
+    let mut command = floodgate(creator, &["create"]);
+    report(command.args(args).arg("--drop").arg(drop));
+    distributor_of(drop)
+}
+
 /// The distributor named by the manifest of the drop folder at `drop`.
 pub fn distributor_of(drop: &Path) -> Pubkey {
     floodgate_client::drop::DropFolder::open(drop)

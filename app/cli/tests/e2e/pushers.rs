@@ -29,33 +29,12 @@ async fn drop_of(
     let rows: Vec<(Pubkey, u64, u64)> = (0..leaves)
         .map(|i| (Pubkey::new_unique(), (i as u64 + 1) * UNIT, 0))
         .collect();
-    let csv = write_csv(dir, &rows, DECIMALS);
-    let drop = dir.join("drop");
-    let bits = shard_bits.to_string();
-    report(
-        floodgate(
-            &creator,
-            &["new", "--shard-bits", &bits, "--mint", &mint.to_string()],
-        )
-        .arg("--csv")
-        .arg(&csv)
-        .arg("--out")
-        .arg(&drop),
+    let drop = new_drop(&creator, dir, &mint, &rows, DECIMALS, shard_bits);
+    let address = create_drop(
+        &creator,
+        &drop,
+        &["--clawback-at", "2100-01-01T00:00:00Z", "--permissionless"],
     );
-    report(
-        floodgate(
-            &creator,
-            &[
-                "create",
-                "--clawback-at",
-                "2100-01-01T00:00:00Z",
-                "--permissionless",
-            ],
-        )
-        .arg("--drop")
-        .arg(&drop),
-    );
-    let address = distributor_of(&drop);
     (drop, address)
 }
 

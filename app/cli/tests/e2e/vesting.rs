@@ -55,32 +55,25 @@ async fn vesting_pause_and_a_transfer_fee_on_a_validator() {
         .enumerate()
         .map(|(i, c)| (c.pubkey(), part(i).0, part(i).1))
         .collect();
-    let csv = write_csv(dir.path(), &rows, DECIMALS);
-    let drop = dir.path().join("drop");
-    report(
-        floodgate(
-            &creator,
-            &["new", "--shard-bits", "1", "--mint", &mint.to_string()],
-        )
-        .arg("--csv")
-        .arg(&csv)
-        .arg("--out")
-        .arg(&drop),
-    );
+    let drop = new_drop(&creator, dir.path(), &mint, &rows, DECIMALS, 1);
 
     let now = chain.now().await.unwrap();
     let (start, end) = (now.to_string(), (now + VESTING).to_string());
     let clawback = (now + VESTING + 86_400 + 60).to_string();
-    report(
-        floodgate(
-            &creator,
-            &["create", "--vesting-start", &start, "--vesting-end", &end],
-        )
-        .args(["--start", &start, "--clawback-at", &clawback])
-        .arg("--drop")
-        .arg(&drop),
+    let address = create_drop(
+        &creator,
+        &drop,
+        &[
+            "--vesting-start",
+            &start,
+            "--vesting-end",
+            &end,
+            "--start",
+            &start,
+            "--clawback-at",
+            &clawback,
+        ],
     );
-    let address = distributor_of(&drop);
     let host = serve_for(&drop, 100, Duration::from_secs(600));
     let ata = |c: &Actor| pda::associated_token(&c.pubkey(), &mint, &TOKEN_2022);
 

@@ -107,7 +107,7 @@ impl LocalBank {
     ) -> Result<Sent, BanksClientError> {
         let tx = self.blockhash_for(instructions, fee_payer, signers).await?;
         let signature = tx.signatures[0];
-        let size = wire_size(&tx);
+        let size = crate::chain::limits::wire_size(&tx);
         self.sent.insert(signature);
         let outcome = self
             .context
@@ -186,10 +186,4 @@ impl LocalBank {
             .expect("rent sysvar")
             .minimum_balance(space)
     }
-}
-
-/// Wire size: a compact-u16 signature count (one byte below 128), the signatures and
-/// the message.
-fn wire_size(tx: &Transaction) -> usize {
-    1 + 64 * tx.signatures.len() + tx.message.serialize().len()
 }
