@@ -7,7 +7,7 @@ use floodgate::{errors::FloodgateError, state::Distributor};
 use floodgate_client::{
     accounts::{self, ShardState},
     allocation::{Allocation, canonical},
-    instructions::{self as ix, DistributorKeys, LeafClaim},
+    instructions::{self as ix, DistributorKeys, LeafClaim, NewShard},
     local::{LocalBank, Sent, token},
     tree::MerkleTree,
 };
@@ -284,13 +284,31 @@ impl Fixture {
         Ok(sent)
     }
 
+    /// Creates shard `shard_index` with its root and upper proof from the fixture's tree.
     pub async fn create_shard(
         &mut self,
         shard_index: u32,
         max_total: u64,
     ) -> Result<Sent, BanksClientError> {
+        let new = self.new_shard(shard_index, max_total);
+        self.create_shard_as(&new).await
+    }
+
+    /// `create_shard`'s arguments for shard `shard_index` of the fixture's tree (an
+    /// index past the last shard gets the last shard's root and proof).
+    pub fn new_shard(&self, shard_index: u32, max_total: u64) -> NewShard {
+        let top = self.tree.shard_tree(self.options.shard_bits);
+        let last = top.shard_roots().len() as u32 - 1;
+        NewShard {
+            index: shard_index,
+            ..NewShard::new(&top, shard_index.min(last), max_total).expect("a shard")
+        }
+    }
+
+    /// Sends `create_shard` with the arguments given, as the admin.
+    pub async fn create_shard_as(&mut self, new: &NewShard) -> Result<Sent, BanksClientError> {
         let admin = self.admin.insecure_clone();
-        let instruction = ix::create_shard(&self.keys, &admin.pubkey(), shard_index, max_total);
+        let instruction = ix::create_shard(&self.keys, &admin.pubkey(), new);
         self.bank.send(&[instruction], &[&admin]).await
     }
 
@@ -308,7 +326,10 @@ impl Fixture {
             claimant: allocation.claimant,
             unlocked: allocation.unlocked,
             locked: allocation.locked,
-            proof: self.tree.proof(index).expect("proof"),
+            proof: self
+                .tree
+                .claim_proof(index, self.options.shard_bits)
+                .expect("proof"),
         }
     }
 

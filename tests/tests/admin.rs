@@ -34,7 +34,7 @@ async fn every_admin_instruction_refuses_a_non_admin() {
             ix::set_admin(&f.keys, &who, &who),
             ix::set_paused(&f.keys, &who, true),
             ix::set_clawback_receiver(&f.keys, &who, &receiver),
-            ix::create_shard(&f.keys, &who, 1, 1),
+            ix::create_shard(&f.keys, &who, &f.new_shard(1, 1)),
             ix::close_shard(&f.keys, &who, 0),
             ix::close_distributor(&f.keys, &who),
         ];

@@ -1,4 +1,5 @@
-//! Compute units of `claim` by tree depth, on the SBF build of the program.
+//! Compute units of `claim` by tree depth and shard size, on the SBF build of the
+//! program.
 //!
 //! Native mode does not meter the program, so this runs only against the `.so`:
 //!
@@ -10,23 +11,47 @@
 //!
 //! Trees are synthetic: the claimed leaf's proof holds fixed sibling hashes and the root
 //! is folded from them, so any depth costs the same to set up (the program sees exactly
-//! what a real tree of that depth gives it).
+//! what a real tree of that depth gives it). Shard 0 is created with the node at height
+//! `min(shard_bits, depth)` of that path as its root and the rest of the path as its
+//! upper proof; the claim proves the leaf up to it.
+//!
+//! `a_wallet_claim_fits_one_packet_at_every_depth` and its `create_shard` sibling are
+//! ordinary tests: they need no SBF build.
 
 use anchor_lang::prelude::Pubkey;
 use floodgate::merkle::{leaf_hash, root_from_proof};
 use floodgate_client::chain::limits::{self, PACKET_DATA_SIZE};
 use floodgate_client::{
-    instructions::{self as ix, LeafClaim},
+    instructions::{self as ix, LeafClaim, NewShard},
     local::{Sent, token, uses_sbf},
 };
 use floodgate_tests::*;
 use solana_sdk::{instruction::Instruction, signature::Signer};
 
-const DEPTHS: [u8; 7] = [0, 4, 8, 12, 16, 20, 24];
+/// `(depth, shard_bits)` of the claim rows: the largest shards at every depth, then the
+/// three shard sizes at depths 20 (1M leaves), 24 (16M) and 32 (4G).
+const CLAIMS: [(u8, u8); 14] = [
+    (0, 16),
+    (4, 16),
+    (8, 16),
+    (12, 16),
+    (16, 16),
+    (20, 8),
+    (20, 12),
+    (20, 16),
+    (24, 8),
+    (24, 12),
+    (24, 16),
+    (32, 8),
+    (32, 12),
+    (32, 16),
+];
 const AMOUNT: u64 = 1_000;
 
 /// Depth of the trees of the operation rows (what a 1M-leaf drop has).
 const OP_DEPTH: u8 = 20;
+/// Shard size of the operation rows and of the guarded claim: the CLI's default.
+const OP_SHARD_BITS: u8 = 12;
 /// A claim whose total rises more than this over the committed figure fails the bench.
 const REGRESSION_LIMIT: f64 = 1.05;
 /// Cost of one `create_program_address` try in a bump search.
@@ -98,6 +123,7 @@ impl Units {
 struct ClaimRow {
     token: &'static str,
     depth: u8,
+    shard_bits: u8,
     units: Units,
     size: usize,
 }
@@ -110,26 +136,35 @@ struct OpRow {
     bump_tries_removed: u64,
 }
 
+/// Leaf 0 of a synthetic tree of `depth` cut in shards of `2^shard_bits`: its claim (the
+/// first `min(shard_bits, depth)` siblings), shard 0 as `create_shard` states it, and
+/// the root.
 fn synthetic_leaf(
     claimant: Pubkey,
-    depth: u8,
+    (depth, shard_bits): (u8, u8),
     unlocked: u64,
     locked: u64,
-) -> (LeafClaim, [u8; 32]) {
-    let proof: Vec<[u8; 32]> = (0..depth)
+) -> (LeafClaim, NewShard, [u8; 32]) {
+    let mut proof: Vec<[u8; 32]> = (0..depth)
         .map(|k| [k.wrapping_mul(37).wrapping_add(1); 32])
         .collect();
-    let root = root_from_proof(leaf_hash(0, &claimant, unlocked, locked), 0, &proof);
-    (
-        LeafClaim {
-            index: 0,
-            claimant,
-            unlocked,
-            locked,
-            proof,
-        },
-        root,
-    )
+    let leaf = leaf_hash(0, &claimant, unlocked, locked);
+    let root = root_from_proof(leaf, 0, &proof);
+    let upper_proof = proof.split_off(usize::from(shard_bits.min(depth)));
+    let shard = NewShard {
+        index: 0,
+        max_total: unlocked + locked,
+        root: root_from_proof(leaf, 0, &proof),
+        upper_proof,
+    };
+    let claim = LeafClaim {
+        index: 0,
+        claimant,
+        unlocked,
+        locked,
+        proof,
+    };
+    (claim, shard, root)
 }
 
 /// Serialized size of the transaction `payer` sends with `instructions`, behind a
@@ -158,33 +193,46 @@ fn wallet_claim_size(keys: &ix::DistributorKeys, leaf: &LeafClaim) -> usize {
 }
 
 /// A distributor whose only claimable leaf (index 0, of claimant 0) sits at `depth` in
-/// a synthetic tree, with its shard created and funded.
-async fn synthetic(
+/// a synthetic tree cut in shards of `2^shard_bits`; its shard not created yet.
+async fn synthetic_distributor(
     token_program: Pubkey,
-    depth: u8,
+    shape: (u8, u8),
     unlocked: u64,
     locked: u64,
-) -> (Fixture, LeafClaim) {
+) -> (Fixture, LeafClaim, NewShard) {
+    let (depth, shard_bits) = shape;
     let options = Options {
         token_program,
         amounts: vec![(unlocked, locked)],
         create_shards: false,
+        shard_bits,
         ..Options::default()
     };
     let mut f = Fixture::prepare(options).await;
     let claimant = f.claimant(0);
-    let (leaf, root) = synthetic_leaf(claimant.pubkey(), depth, unlocked, locked);
+    let (leaf, shard, root) = synthetic_leaf(claimant.pubkey(), shape, unlocked, locked);
     f.args.root = root;
     f.args.depth = depth;
-    f.args.num_leaves = if depth == 0 {
-        1
-    } else {
-        (1 << (depth - 1)) + 1
+    f.args.shard_bits = shard_bits;
+    f.args.num_leaves = match depth {
+        0 => 1,
+        32 => u32::MAX,
+        d => (1 << (d - 1)) + 1,
     };
+    f.keys.shard_bits = shard_bits;
     f.create_distributor().await.expect("create_distributor");
-    f.create_shard(0, unlocked + locked)
-        .await
-        .expect("create_shard");
+    (f, leaf, shard)
+}
+
+/// [`synthetic_distributor`] with its shard created and funded.
+async fn synthetic(
+    token_program: Pubkey,
+    shape: (u8, u8),
+    unlocked: u64,
+    locked: u64,
+) -> (Fixture, LeafClaim) {
+    let (mut f, leaf, shard) = synthetic_distributor(token_program, shape, unlocked, locked).await;
+    f.create_shard_as(&shard).await.expect("create_shard");
     let vault = f.keys.vault(0);
     token::mint_to(
         &mut f.bank,
@@ -199,8 +247,8 @@ async fn synthetic(
     (f, leaf)
 }
 
-async fn claim_row(token_program: Pubkey, depth: u8) -> (Units, usize) {
-    let (mut f, leaf) = synthetic(token_program, depth, AMOUNT, 0).await;
+async fn claim_row(token_program: Pubkey, shape: (u8, u8)) -> (Units, usize) {
+    let (mut f, leaf) = synthetic(token_program, shape, AMOUNT, 0).await;
     let size = wallet_claim_size(&f.keys, &leaf);
     let sent = f.claim_leaf(&leaf, 0).await.expect("claim");
     (Units::of(&sent, &token_program), size)
@@ -247,20 +295,28 @@ async fn operation_rows() -> Vec<OpRow> {
         u64::from(255 - bump),
     ));
 
-    let admin = f.admin.pubkey();
-    let size = transaction_size(&admin, &[ix::create_shard(&f.keys, &admin, 0, AMOUNT)]);
-    let sent = f.create_shard(0, AMOUNT).await.expect("create_shard");
-    let (shard, shard_bump) = floodgate_client::pda::shard(&f.keys.address, 0);
-    let vault_bump = floodgate_client::pda::vault(&shard).1;
-    rows.push(row(
-        "create_shard (2^16 leaves)",
-        &sent,
-        size,
-        u64::from(255 - shard_bump) + u64::from(255 - vault_bump),
-    ));
+    // create_shard proves its root with `depth - shard_bits` hashes: the default shape
+    // at depth 20, and the longest proof of the largest shards at depth 32.
+    for (name, shape) in [
+        ("create_shard (2^12 leaves)", (OP_DEPTH, OP_SHARD_BITS)),
+        ("create_shard (2^16 leaves, depth 32)", (32, 16)),
+    ] {
+        let (mut f, _, shard) = synthetic_distributor(SPL_TOKEN, shape, AMOUNT, 0).await;
+        let admin = f.admin.pubkey();
+        let size = transaction_size(&admin, &[ix::create_shard(&f.keys, &admin, &shard)]);
+        let sent = f.create_shard_as(&shard).await.expect("create_shard");
+        let (address, shard_bump) = floodgate_client::pda::shard(&f.keys.address, 0);
+        let vault_bump = floodgate_client::pda::vault(&address).1;
+        rows.push(row(
+            name,
+            &sent,
+            size,
+            u64::from(255 - shard_bump) + u64::from(255 - vault_bump),
+        ));
+    }
 
     // claim_for by a pusher, the claimant's token account already there.
-    let (mut f, leaf) = synthetic(SPL_TOKEN, OP_DEPTH, AMOUNT, 0).await;
+    let (mut f, leaf) = synthetic(SPL_TOKEN, (OP_DEPTH, OP_SHARD_BITS), AMOUNT, 0).await;
     let payer = f.bank.payer().pubkey();
     let instruction = f.claim_for_ix(&leaf).await;
     let size = transaction_size(&payer, std::slice::from_ref(&instruction));
@@ -268,7 +324,7 @@ async fn operation_rows() -> Vec<OpRow> {
     rows.push(row("claim_for", &sent, size, 0));
 
     // claim_for creating the claimant's token account in the same transaction.
-    let (mut f, leaf) = synthetic(SPL_TOKEN, OP_DEPTH, AMOUNT, 0).await;
+    let (mut f, leaf) = synthetic(SPL_TOKEN, (OP_DEPTH, OP_SHARD_BITS), AMOUNT, 0).await;
     let payer = f.bank.payer().pubkey();
     let instructions = [
         ix::create_claimant_ata(&f.keys, &leaf.claimant, &payer),
@@ -289,7 +345,7 @@ async fn operation_rows() -> Vec<OpRow> {
 
     // A leaf with a locked part: the claim creates the vesting status; half-way through
     // the vesting the claimant withdraws.
-    let (mut f, leaf) = synthetic(SPL_TOKEN, OP_DEPTH, AMOUNT, AMOUNT).await;
+    let (mut f, leaf) = synthetic(SPL_TOKEN, (OP_DEPTH, OP_SHARD_BITS), AMOUNT, AMOUNT).await;
     let payer = f.bank.payer().pubkey();
     let claimant = f.claimant(0);
     let ata = f.ata(&claimant.pubkey()).await;
@@ -327,13 +383,14 @@ async fn operation_rows() -> Vec<OpRow> {
     rows
 }
 
-/// The committed depth-`OP_DEPTH` claim totals, by token program.
+/// The committed claim totals at depth `OP_DEPTH` in shards of `2^OP_SHARD_BITS`, by
+/// token program.
 fn committed_claim_totals(json: &serde_json::Value) -> Vec<(String, u64)> {
     json["claim"]
         .as_array()
         .into_iter()
         .flatten()
-        .filter(|r| r["depth"] == OP_DEPTH)
+        .filter(|r| r["depth"] == OP_DEPTH && r["shard_bits"] == OP_SHARD_BITS)
         .filter_map(|r| {
             Some((
                 r["token_program"].as_str()?.to_string(),
@@ -354,11 +411,12 @@ async fn compute_units() {
     );
     let mut claims = vec![];
     for (name, program) in [("spl-token", SPL_TOKEN), ("token-2022", TOKEN_2022)] {
-        for depth in DEPTHS {
-            let (units, size) = claim_row(program, depth).await;
+        for (depth, shard_bits) in CLAIMS {
+            let (units, size) = claim_row(program, (depth, shard_bits)).await;
             claims.push(ClaimRow {
                 token: name,
                 depth,
+                shard_bits,
                 units,
                 size,
             });
@@ -367,14 +425,21 @@ async fn compute_units() {
     let ops = operation_rows().await;
 
     println!(
-        "{:<28} {:>5} {:>8} {:>9} {:>8} {:>8} {:>9}",
-        "claim", "depth", "total", "floodgate", "token", "other", "tx bytes"
+        "{:<28} {:>5} {:>6} {:>8} {:>9} {:>8} {:>8} {:>9}",
+        "claim", "depth", "shard", "total", "floodgate", "token", "other", "tx bytes"
     );
     for r in &claims {
         let u = &r.units;
         println!(
-            "{:<28} {:>5} {:>8} {:>9} {:>8} {:>8} {:>9}",
-            r.token, r.depth, u.total, u.floodgate, u.token, u.other, r.size
+            "{:<28} {:>5} {:>6} {:>8} {:>9} {:>8} {:>8} {:>9}",
+            r.token,
+            r.depth,
+            format!("2^{}", r.shard_bits),
+            u.total,
+            u.floodgate,
+            u.token,
+            u.other,
+            r.size
         );
     }
     println!();
@@ -389,25 +454,9 @@ async fn compute_units() {
             r.name, OP_DEPTH, u.total, u.floodgate, u.token, u.other, r.size
         );
     }
-    // The deepest proof whose wallet transaction still fits in one packet.
-    let keys = ix::DistributorKeys {
-        address: Pubkey::new_unique(),
-        mint: Pubkey::new_unique(),
-        token_program: SPL_TOKEN,
-        clawback_receiver: Pubkey::new_unique(),
-        shard_bits: 16,
-        decimals: 6,
-    };
-    let deepest = |unlocked, locked| {
-        (0..=32u8)
-            .take_while(|d| {
-                let leaf = synthetic_leaf(Pubkey::new_unique(), *d, unlocked, locked).0;
-                wallet_claim_size(&keys, &leaf) <= PACKET_DATA_SIZE
-            })
-            .last()
-            .unwrap()
-    };
-    let (deepest, deepest_locked) = (deepest(AMOUNT, 0), deepest(AMOUNT, AMOUNT));
+    // The deepest tree whose wallet transaction still fits in one packet, with the
+    // largest shards (the longest claim proofs).
+    let (deepest, deepest_locked) = (deepest_claim(AMOUNT, 0), deepest_claim(AMOUNT, AMOUNT));
     println!(
         "deepest tree whose wallet claim transaction fits in {PACKET_DATA_SIZE} bytes: \
          depth {deepest} (depth {deepest_locked} for a leaf with a locked part)"
@@ -418,12 +467,13 @@ async fn compute_units() {
         "toolchain": "scripts/build-sbf.sh (../shared/sbf/build.sh, Debian LLVM 22)",
         "units": "total = the transaction; floodgate / token / other = each program's own units",
         "claim": claims.iter().map(|r| serde_json::json!({
-            "token_program": r.token, "depth": r.depth, "total_cu": r.units.total,
+            "token_program": r.token, "depth": r.depth, "shard_bits": r.shard_bits,
+            "proof_hashes": r.shard_bits.min(r.depth), "total_cu": r.units.total,
             "token_program_cu": r.units.token, "program_cu": r.units.floodgate,
             "wallet_tx_bytes": r.size,
         })).collect::<Vec<_>>(),
         "operations": ops.iter().map(|r| serde_json::json!({
-            "name": r.name, "depth": OP_DEPTH, "total_cu": r.units.total,
+            "name": r.name, "depth": OP_DEPTH, "shard_bits": OP_SHARD_BITS, "total_cu": r.units.total,
             "program_cu": r.units.floodgate, "token_program_cu": r.units.token,
             "other_programs_cu": r.units.other, "tx_bytes": r.size,
             "bump_search_cu_removed": r.bump_tries_removed,
@@ -444,15 +494,83 @@ async fn compute_units() {
     for (token, before) in committed_claim_totals(&committed) {
         let now = claims
             .iter()
-            .find(|r| r.token == token && r.depth == OP_DEPTH)
+            .find(|r| r.token == token && r.depth == OP_DEPTH && r.shard_bits == OP_SHARD_BITS)
             .map(|r| r.units.total)
             .expect("measured");
-        println!("depth-{OP_DEPTH} claim, {token}: {now} CU (committed {before})");
+        println!(
+            "depth-{OP_DEPTH} claim in shards of 2^{OP_SHARD_BITS}, {token}: {now} CU (committed {before})"
+        );
         assert!(
             now as f64 <= before as f64 * REGRESSION_LIMIT,
             "depth-{OP_DEPTH} claim on {token} costs {now} CU, more than 5 % over the committed {before}"
         );
     }
+}
+
+/// The deepest tree (up to 32) whose wallet claim transaction fits one packet, in the
+/// largest shards (2^16 leaves: the longest claim proofs).
+fn deepest_claim(unlocked: u64, locked: u64) -> u8 {
+    let keys = wallet_keys(16);
+    (0..=32u8)
+        .take_while(|&d| {
+            let leaf = synthetic_leaf(Pubkey::new_unique(), (d, 16), unlocked, locked).0;
+            wallet_claim_size(&keys, &leaf) <= PACKET_DATA_SIZE
+        })
+        .last()
+        .unwrap()
+}
+
+fn wallet_keys(shard_bits: u8) -> ix::DistributorKeys {
+    ix::DistributorKeys {
+        address: Pubkey::new_unique(),
+        mint: Pubkey::new_unique(),
+        token_program: TOKEN_2022,
+        clawback_receiver: Pubkey::new_unique(),
+        shard_bits,
+        decimals: 6,
+    }
+}
+
+/// Issue 12's size target: a claimant's transaction (compute budget, idempotent creation
+/// of its token account, the claim with a locked part, so with its vesting status and
+/// the system program) fits one packet at every depth up to 32 and every shard size.
+#[test]
+fn a_wallet_claim_fits_one_packet_at_every_depth() {
+    for shard_bits in 0..=16 {
+        let keys = wallet_keys(shard_bits);
+        for depth in 0..=32 {
+            let leaf = synthetic_leaf(Pubkey::new_unique(), (depth, shard_bits), 1, 1).0;
+            let size = wallet_claim_size(&keys, &leaf);
+            assert!(
+                size <= PACKET_DATA_SIZE,
+                "depth {depth}, shards of 2^{shard_bits}: {size} bytes"
+            );
+        }
+    }
+    assert_eq!(deepest_claim(AMOUNT, AMOUNT), 32);
+}
+
+/// `create_shard` at depth 32 fits one transaction, as `floodgate create` sends it (no
+/// compute-budget instruction), with shards of 2^7 leaves or more (an upper proof of at
+/// most 25 hashes), and with a compute-unit limit and price too from 2^9; with smaller
+/// shards `floodgate new` refuses the shape.
+#[test]
+fn create_shard_fits_one_packet_at_depth_32_with_shards_of_128_leaves_or_more() {
+    let admin = Pubkey::new_unique();
+    let create = |shard_bits: u8| {
+        let new = synthetic_leaf(Pubkey::new_unique(), (32, shard_bits), 1, 0).1;
+        ix::create_shard(&wallet_keys(shard_bits), &admin, &new)
+    };
+    for shard_bits in 7..=16 {
+        let alone = limits::size_of(&[create(shard_bits)], &admin);
+        assert!(alone <= PACKET_DATA_SIZE, "2^{shard_bits}: {alone}");
+    }
+    for shard_bits in 9..=16 {
+        let budgeted = transaction_size(&admin, &[create(shard_bits)]);
+        assert!(budgeted <= PACKET_DATA_SIZE, "2^{shard_bits}: {budgeted}");
+    }
+    let alone = limits::size_of(&[create(6)], &admin);
+    assert!(alone > PACKET_DATA_SIZE, "{alone}");
 }
 
 /// Where the compute units of a depth-20 SPL Token claim go, from the `checkpoint!`s of a
@@ -468,7 +586,7 @@ async fn claim_breakdown() {
         uses_sbf(),
         "set SBF_OUT_DIR to a folder holding floodgate.so"
     );
-    let (mut f, leaf) = synthetic(SPL_TOKEN, OP_DEPTH, AMOUNT, 0).await;
+    let (mut f, leaf) = synthetic(SPL_TOKEN, (OP_DEPTH, OP_SHARD_BITS), AMOUNT, 0).await;
     let sent = f.claim_leaf(&leaf, 0).await.expect("claim");
     let mut last = None;
     let mut label = "entry";

@@ -261,13 +261,21 @@ fn create_distributor_args() -> impl Strategy<Value = CreateDistributorArgs> {
 fn instruction_data() -> BoxedStrategy<Vec<u8>> {
     prop_oneof![
         create_distributor_args().prop_map(|args| ix::CreateDistributor { args }.data()),
-        (any::<u32>(), any::<u64>()).prop_map(|(shard_index, max_total)| {
-            ix::CreateShard {
-                shard_index,
-                max_total,
-            }
-            .data()
-        }),
+        (
+            any::<u32>(),
+            any::<u64>(),
+            any::<[u8; 32]>(),
+            proptest::collection::vec(any::<[u8; 32]>(), 0..=32)
+        )
+            .prop_map(|(shard_index, max_total, shard_root, upper_proof)| {
+                ix::CreateShard {
+                    shard_index,
+                    max_total,
+                    shard_root,
+                    upper_proof,
+                }
+                .data()
+            }),
         claim_args().prop_map(|args| ix::Claim { args }.data()),
         (claim_args(), any::<u8>())
             .prop_map(|(args, ata_bump)| ix::ClaimFor { args, ata_bump }.data()),
@@ -543,7 +551,7 @@ struct Fixture {
 fn fixtures() -> &'static [Fixture] {
     static FIXTURES: OnceLock<Vec<Fixture>> = OnceLock::new();
     FIXTURES.get_or_init(|| {
-        [(1, 0, 9), (5, 0, 0), (37, 3, 2)]
+        [(1, 0, 0), (5, 0, 0), (37, 3, 2)]
             .into_iter()
             .map(|(n, shard_bits, page_bits)| {
                 let allocations: Vec<Allocation> = (0..n)
@@ -650,7 +658,7 @@ fn check_page(data: &[u8], probe: &Pubkey) -> Result<(), TestCaseError> {
         let tree = page.rebuild();
         for j in 0..page.leaves.len() {
             let proof = tree.proof(&page, j);
-            prop_assert_eq!(proof.len(), usize::from(page.depth));
+            prop_assert_eq!(proof.len(), usize::from(page.shard_bits.min(page.depth)));
         }
     }
     if let Ok(index) = PageIndex::decode(data) {
@@ -664,8 +672,9 @@ fn check_page(data: &[u8], probe: &Pubkey) -> Result<(), TestCaseError> {
 }
 
 /// Opens a (tampered) in-memory drop and looks claimants up. Whatever the files say, a
-/// leaf that is found comes with exactly `depth` hashes that lead to the manifest root;
-/// and while the manifest keeps the true root, only a true leaf is ever found.
+/// leaf that is found comes with exactly `min(shard_bits, depth)` hashes that lead to
+/// its shard's root in the manifest, which leads to the manifest root; and while the
+/// manifest keeps the true root, only a true leaf is ever found.
 fn check_lookup(
     files: Files,
     fixture: &Fixture,
@@ -681,13 +690,23 @@ fn check_lookup(
     for claimant in claimants {
         if let Ok(found) = lookup.find(claimant) {
             prop_assert_eq!(&found.claimant, claimant);
-            prop_assert_eq!(found.proof.len(), usize::from(m.depth));
+            prop_assert_eq!(found.proof.len(), usize::from(m.shard_height()));
             prop_assert!(found.index < m.num_leaves);
+            let shard = m.shard_of(found.index);
+            let shard_root = m.shards[shard as usize].root;
+            prop_assert_eq!(found.shard_root, shard_root);
             prop_assert!(floodgate::merkle::proof_leads_to(
-                &m.root,
+                &shard_root,
                 found.allocation().leaf_hash(found.index),
                 found.index,
                 &found.proof,
+            ));
+            let upper = m.shard_tree().expect("a read manifest").upper_proof(shard);
+            prop_assert!(floodgate::merkle::proof_leads_to(
+                &m.root,
+                shard_root,
+                shard,
+                &upper.expect("a shard of the manifest"),
             ));
             if m.root == fixture.root {
                 let index = found.index as usize;
@@ -894,7 +913,8 @@ fn fixtures_are_valid() {
         for (i, a) in fixture.allocations.iter().enumerate() {
             let found = lookup.find(&a.claimant).unwrap();
             assert_eq!(found.index, i as u32);
-            assert_eq!(found.proof, tree.proof(i as u32).unwrap());
+            let proof = tree.claim_proof(i as u32, manifest.shard_bits).unwrap();
+            assert_eq!(found.proof, proof);
         }
     }
 }

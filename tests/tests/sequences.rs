@@ -9,8 +9,11 @@
 //! address with the same root (after which its claimant tries every other vesting bump
 //! of a leaf, to put a second status beside one left by the first distributor), and
 //! hostile claims (a flipped proof byte, an inflated amount, another
-//! claimant, the other distributor's shard, the wrong token program) and admin calls by a
-//! stranger. A model predicts every outcome and, for a refusal, its exact error. After each
+//! claimant, the other distributor's shard, the wrong token program, another shard of the
+//! same distributor, whose root its proof cannot reach) and admin calls by a stranger.
+//! Leaves are proven in two stages: shards of 4 leaves in a tree of depth 4, so each
+//! shard's root was proven at its creation by an upper proof of 2 hashes, and a claim
+//! proves 2 levels. A model predicts every outcome and, for a refusal, its exact error. After each
 //! step:
 //!
 //! - every claimant holds exactly what the model paid it (each leaf at most once);
@@ -373,9 +376,12 @@ impl Run {
         let signer = self.f.claimant(i as u32);
         let mut signers = vec![signer];
         let mut instruction: Instruction;
-        // A forged leaf fails its proof, unless claims are paused (checked first).
+        // A forged leaf fails its proof, unless claims are paused or its shard was
+        // clawed back (both checked first).
         let bad_leaf = if self.m.paused {
             FloodgateError::ClaimsPaused
+        } else if self.m.clawed_back[self.shard_of(i)] {
+            FloodgateError::ShardClawedBack
         } else {
             FloodgateError::InvalidProof
         };
@@ -411,6 +417,20 @@ impl Run {
                 instruction = self.f.claim_ix(&leaf).await;
                 swap_account(&mut instruction, SPL_TOKEN, TOKEN_2022);
                 FloodgateError::TokenProgramMismatch
+            }
+            5 if i.is_multiple_of(2) => {
+                // The next shard of this distributor, with its own vault: the leaf is
+                // not in its range (and its proof does not reach that shard's root).
+                instruction = self.f.claim_ix(&leaf).await;
+                let s = self.shard_of(i) as u32;
+                let t = (s + 1) % self.f.num_shards();
+                swap_account(&mut instruction, self.f.keys.shard(s), self.f.keys.shard(t));
+                swap_account(&mut instruction, self.f.keys.vault(s), self.f.keys.vault(t));
+                if self.m.paused {
+                    FloodgateError::ClaimsPaused
+                } else {
+                    FloodgateError::WrongShard
+                }
             }
             _ => {
                 // A stranger acts as the admin.

@@ -36,6 +36,16 @@ pub enum CheckFailed {
         manifest: String,
         chain: String,
     },
+    /// The proof reaches the manifest's shard root, but the shard on chain holds
+    /// another (which `create_shard` proved against the same root: a broken invariant).
+    #[error(
+        "the proof reaches the manifest's root {manifest} of shard {shard}, but the shard on chain holds {chain}: do not claim from this source"
+    )]
+    ShardRootMismatch {
+        shard: u32,
+        manifest: String,
+        chain: String,
+    },
     /// The distributor is not the one the claimant pinned (`--distributor`,
     /// `--creator`, `--mint`).
     #[error(

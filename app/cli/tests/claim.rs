@@ -193,7 +193,7 @@ async fn a_manifest_whose_root_differs_from_the_chain_is_refused_before_sending(
         mint: f.mint,
         decimals: Some(DECIMALS),
         shard_bits: 2,
-        page_bits: 2,
+        page_bits: Some(2),
         cluster: None,
         out: other.clone(),
     };

@@ -43,7 +43,7 @@ async fn vesting_drop(n: usize) -> (Fixture, Vec<Keypair>, i64) {
         mint: f.mint,
         decimals: Some(DECIMALS),
         shard_bits: 2,
-        page_bits: 2,
+        page_bits: Some(2),
         cluster: None,
         out: drop.clone(),
     };

@@ -17,7 +17,10 @@ use std::{
 use anchor_lang::prelude::Pubkey;
 use floodgate_client::{
     allocation::{Allocation, canonical},
-    drop::{DEFAULT_PAGE_BITS, DropFolder, DropParams, encode_page, write_leaves, write_pages},
+    drop::{
+        DEFAULT_PAGE_BITS, DropFolder, DropParams, PageShape, encode_page, write_leaves,
+        write_pages,
+    },
     tree::MerkleTree,
 };
 use rayon::prelude::*;
@@ -63,17 +66,22 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         hex::encode(tree.root())
     );
 
+    // The shard size of `DropParams::new` below.
+    let shape = PageShape {
+        page_bits: DEFAULT_PAGE_BITS,
+        shard_bits: 16,
+    };
     let t = Instant::now();
     let encoded: usize = (0..index_pages(n))
         .into_par_iter()
-        .map(|p| encode_page(&sorted, &tree, DEFAULT_PAGE_BITS, p).map(|b| b.len()))
+        .map(|p| encode_page(&sorted, &tree, shape, p).map(|b| b.len()))
         .sum::<Result<usize, _>>()?;
     report("page encoding (in memory, no I/O)", t.elapsed());
     println!("  {:.1} MiB of pages", encoded as f64 / (1 << 20) as f64);
 
     let scratch = tempfile::tempdir()?;
     let t = Instant::now();
-    let index = write_pages(scratch.path(), &sorted, &tree, DEFAULT_PAGE_BITS)?;
+    let index = write_pages(scratch.path(), &sorted, &tree, shape)?;
     let pages = t.elapsed();
     report("page writing (encode + create files)", pages);
     println!(
@@ -93,7 +101,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
 
     let program_id = floodgate_client::floodgate::ID;
-    let params = DropParams::new(program_id, Pubkey::new_from_array([7; 32]), 6, 16);
+    let params = DropParams::new(
+        program_id,
+        Pubkey::new_from_array([7; 32]),
+        6,
+        shape.shard_bits,
+    );
     let target = scratch.path().join("drop");
     let t = Instant::now();
     let (manifest, _) = DropFolder::write(&target, &allocations, params)?;

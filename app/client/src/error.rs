@@ -170,6 +170,15 @@ pub enum Corruption {
     /// A format version this client does not read.
     #[error("unsupported format version {found} (this client reads version {supported})")]
     UnsupportedVersion { found: u32, supported: u32 },
+    /// An older format version this client no longer reads, and what to do about it.
+    #[error(
+        "format version {found} is no longer read (this client reads version {supported}): {advice}"
+    )]
+    OldFormat {
+        found: u32,
+        supported: u32,
+        advice: &'static str,
+    },
     /// The file is shorter or longer than its header says.
     #[error("{found} bytes, expected {expected}")]
     Length { expected: u64, found: u64 },

@@ -2,7 +2,9 @@
 //! `floodgate::accounts::X` (account order) and `floodgate::instruction::X` (data and
 //! discriminator).
 
-use crate::pda;
+#[cfg(doc)]
+use crate::{drop::Manifest, tree::MerkleTree};
+use crate::{error::ClientError, pda, tree::ShardTree};
 use anchor_lang::{
     InstructionData, ToAccountMetas,
     prelude::Pubkey,
@@ -111,13 +113,35 @@ pub fn create_distributor(
     (instruction, distributor)
 }
 
+/// A shard as `create_shard` states it: its total and its root with the root's proof.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewShard {
+    pub index: u32,
+    /// The sum of its leaves: the most it can pay.
+    pub max_total: u64,
+    /// Its root: node `index` at height `min(shard_bits, depth)`.
+    pub root: [u8; 32],
+    /// The root's siblings up to the distributor's root, lowest first.
+    pub upper_proof: Vec<[u8; 32]>,
+}
+
+impl NewShard {
+    /// Shard `index` of the tree whose top is `top` ([`Manifest::shard_tree`],
+    /// [`MerkleTree::shard_tree`]), paying at most `max_total`.
+    pub fn new(top: &ShardTree, index: u32, max_total: u64) -> Result<Self, ClientError> {
+        let upper_proof = top.upper_proof(index)?;
+        Ok(Self {
+            index,
+            max_total,
+            root: top.shard_roots()[index as usize],
+            upper_proof,
+        })
+    }
+}
+
 /// `create_shard` by `admin` (who pays).
-pub fn create_shard(
-    d: &DistributorKeys,
-    admin: &Pubkey,
-    shard_index: u32,
-    max_total: u64,
-) -> Instruction {
+pub fn create_shard(d: &DistributorKeys, admin: &Pubkey, new: &NewShard) -> Instruction {
+    let shard_index = new.index;
     let shard = d.shard(shard_index);
     build(
         acc::CreateShard {
@@ -131,7 +155,9 @@ pub fn create_shard(
         },
         ix::CreateShard {
             shard_index,
-            max_total,
+            max_total: new.max_total,
+            shard_root: new.root,
+            upper_proof: new.upper_proof.clone(),
         },
     )
 }

@@ -1,16 +1,17 @@
 //! From an address to a verified leaf and proof, with no server.
 //!
 //! With a drop folder: read `manifest.json` and `pages/index`, binary-search the page of
-//! the address, fetch that one page, rebuild its subtree, check that it reaches the
-//! manifest root, then search the page. The page is authenticated as a whole, so "no
+//! the address, fetch that one page, rebuild its subtree, check that it reaches its
+//! shard's root in the manifest (whose shard roots hash up to the manifest root), then
+//! search the page. The page is authenticated as a whole, so "no
 //! allocation" is an authenticated answer too (when the address sorts after the page's
 //! last leaf, the next page is checked as well). Files are fetched through
 //! [`PageSource`], so a CLI can add an HTTP source next to [`LocalDir`].
 //!
 //! With only the canonical leaves file: rebuild the whole tree ([`lookup_in_leaves`]).
 //!
-//! The root in [`Claimable`] is the manifest's (or the rebuilt) root: compare it with
-//! the distributor's on-chain root before sending a claim.
+//! The roots in [`Claimable`] are the manifest's (or the rebuilt) ones: compare them
+//! with the distributor's and the shard's on-chain roots before sending a claim.
 
 use std::path::{Path, PathBuf};
 
@@ -77,7 +78,8 @@ impl PageSource for LocalDir {
     }
 }
 
-/// Everything a claim needs, verified against `root`.
+/// Everything a claim needs: the proof leads to `shard_root`, which is the node of
+/// `root` at the shard's position.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Claimable {
     /// Leaf index (the claim bitmap bit).
@@ -88,9 +90,12 @@ pub struct Claimable {
     pub unlocked: u64,
     /// Vests.
     pub locked: u64,
-    /// Exactly `depth` siblings, leaf level first.
+    /// The claim's proof: exactly `min(shard_bits, depth)` siblings, leaf level first,
+    /// up to the root of the leaf's shard.
     pub proof: Vec<Hash>,
-    /// The root the proof was verified against.
+    /// The root of the leaf's shard, which the proof leads to.
+    pub shard_root: Hash,
+    /// The tree's root, which the shard root was verified against.
     pub root: Hash,
 }
 
@@ -100,17 +105,20 @@ impl Claimable {
         Allocation::new(self.claimant, self.unlocked, self.locked)
     }
 
-    /// Re-checks the proof against `root` (e.g. the distributor's on-chain root).
-    pub fn verify_against(&self, root: &Hash) -> bool {
-        MerkleTree::verify(self.index, &self.allocation(), &self.proof, root)
+    /// Re-checks the proof against `shard_root` (e.g. the shard's on-chain root): what
+    /// the program checks.
+    pub fn verify_against(&self, shard_root: &Hash) -> bool {
+        MerkleTree::verify(self.index, &self.allocation(), &self.proof, shard_root)
     }
 }
 
-/// A page that reached the manifest root, with its rebuilt subtree.
+/// A page that reached its shard's root in the manifest, with its rebuilt subtree.
 #[derive(Debug, Clone)]
 pub struct VerifiedPage {
     page: Page,
     tree: PageTree,
+    /// The manifest root, which the page's shard root hashes up to.
+    root: Hash,
 }
 
 impl VerifiedPage {
@@ -135,7 +143,8 @@ impl VerifiedPage {
             unlocked: a.unlocked,
             locked: a.locked,
             proof: self.tree.proof(&self.page, j),
-            root: self.tree.root(),
+            shard_root: self.tree.shard_root(),
+            root: self.root,
         })
     }
 }
@@ -213,7 +222,8 @@ impl<S: PageSource> Lookup<S> {
     }
 
     /// Fetches page `p`, checks its header against the manifest, rebuilds it and checks
-    /// that it reaches the manifest root, and checks its first leaf against the index.
+    /// that it reaches its shard's root in the manifest, and checks its first leaf
+    /// against the index.
     pub fn page(&self, p: u32) -> Result<VerifiedPage, ClientError> {
         let m = &self.manifest;
         if p >= m.page_count {
@@ -239,25 +249,28 @@ impl<S: PageSource> Lookup<S> {
         for (field, expected, found) in [
             ("page index", u64::from(p), u64::from(page.page_index)),
             ("page_bits", m.page_bits.into(), page.page_bits.into()),
+            ("shard_bits", m.shard_bits.into(), page.shard_bits.into()),
             ("num_leaves", m.num_leaves.into(), page.num_leaves.into()),
         ] {
             if expected != found {
                 return Err(mismatch(field, expected.to_string(), found.to_string()));
             }
         }
+        // The manifest's shard roots were checked against its root when it was read.
+        let shard_root = m.shards[page.shard_index() as usize].root;
         let tree = page.rebuild();
-        if tree.root() != m.root {
+        if tree.shard_root() != shard_root {
             return Err(ClientError::PageDoesNotVerify {
                 file,
-                computed: hex::encode(tree.root()),
-                expected: hex::encode(m.root),
+                computed: hex::encode(tree.shard_root()),
+                expected: hex::encode(shard_root),
             });
         }
-        if page.root != m.root {
+        if page.shard_root != shard_root {
             return Err(mismatch(
-                "root",
-                hex::encode(m.root),
-                hex::encode(page.root),
+                "shard root",
+                hex::encode(shard_root),
+                hex::encode(page.shard_root),
             ));
         }
         if let Some(i) = page
@@ -282,7 +295,11 @@ impl<S: PageSource> Lookup<S> {
                 },
             ));
         }
-        Ok(VerifiedPage { page, tree })
+        Ok(VerifiedPage {
+            page,
+            tree,
+            root: m.root,
+        })
     }
 
     /// Finds `claimant`'s leaf and its verified proof.
@@ -294,8 +311,9 @@ impl<S: PageSource> Lookup<S> {
                 let found = page.claimable(j).ok_or(ClientError::NoAllocation {
                     claimant: *claimant,
                 })?;
-                if found.proof.len() != usize::from(self.manifest.depth)
-                    || !found.verify_against(&self.manifest.root)
+                let shard_root = self.manifest.shards[page.page.shard_index() as usize].root;
+                if found.proof.len() != usize::from(self.manifest.shard_height())
+                    || !found.verify_against(&shard_root)
                 {
                     return Err(ClientError::PageDoesNotVerify {
                         file: page_path(p),
@@ -304,7 +322,7 @@ impl<S: PageSource> Lookup<S> {
                             found.index,
                             &found.proof,
                         )),
-                        expected: hex::encode(self.manifest.root),
+                        expected: hex::encode(shard_root),
                     });
                 }
                 Ok(found)
@@ -336,10 +354,12 @@ pub fn lookup(dir: impl AsRef<Path>, claimant: &Pubkey) -> Result<Claimable, Cli
     Lookup::open(LocalDir::new(dir.as_ref()))?.find(claimant)
 }
 
-/// Finds `claimant` using only a canonical leaves file (`leaves.csv`): parses it,
-/// rebuilds the whole tree and returns the leaf with its proof against the rebuilt root.
+/// Finds `claimant` using only a canonical leaves file (`leaves.csv`) and the drop's
+/// `shard_bits`: parses it, rebuilds the whole tree and returns the leaf with its claim
+/// proof, its shard's root and the rebuilt root.
 pub fn lookup_in_leaves(
     leaves_file: impl AsRef<Path>,
+    shard_bits: u8,
     claimant: &Pubkey,
 ) -> Result<Claimable, ClientError> {
     let path = leaves_file.as_ref();
@@ -347,13 +367,15 @@ pub fn lookup_in_leaves(
     let allocations =
         parse_leaves(&bytes).map_err(|p| ClientError::corrupt(path.display().to_string(), p))?;
     let tree = MerkleTree::build(&allocations)?;
-    find_in_list(&allocations, &tree, claimant)
+    find_in_list(&allocations, &tree, shard_bits, claimant)
 }
 
-/// Finds `claimant` in canonical `allocations` whose tree is `tree`.
+/// Finds `claimant` in canonical `allocations` whose tree is `tree`, cut in shards of
+/// `2^shard_bits` leaves.
 pub fn find_in_list(
     allocations: &[Allocation],
     tree: &MerkleTree,
+    shard_bits: u8,
     claimant: &Pubkey,
 ) -> Result<Claimable, ClientError> {
     let i = allocations
@@ -368,7 +390,8 @@ pub fn find_in_list(
         claimant: a.claimant,
         unlocked: a.unlocked,
         locked: a.locked,
-        proof: tree.proof(index)?,
+        proof: tree.claim_proof(index, shard_bits)?,
+        shard_root: tree.shard_roots(shard_bits)[(index >> shard_bits) as usize],
         root: tree.root(),
     })
 }
@@ -384,20 +407,23 @@ mod tests {
     }
 
     #[test]
-    fn find_in_list_returns_the_tree_proof() {
+    fn find_in_list_returns_the_claim_proof() {
         let list = list(6);
         let tree = MerkleTree::build(&list).unwrap();
-        let found = find_in_list(&list, &tree, &list[4].claimant).unwrap();
+        let found = find_in_list(&list, &tree, 1, &list[4].claimant).unwrap();
         assert_eq!(found.index, 4);
         assert_eq!(found.allocation(), list[4]);
-        assert_eq!(found.proof, tree.proof(4).unwrap());
-        assert!(found.verify_against(&tree.root()));
+        assert_eq!(found.proof, tree.proof(4).unwrap()[..1]);
+        assert_eq!(found.shard_root, tree.shard_roots(1)[2]);
+        assert_eq!(found.root, tree.root());
+        assert!(found.verify_against(&found.shard_root));
+        assert!(!found.verify_against(&tree.root()));
         let mut wrong = found.clone();
         wrong.unlocked += 1;
-        assert!(!wrong.verify_against(&tree.root()));
+        assert!(!wrong.verify_against(&found.shard_root));
         let absent = Pubkey::new_from_array([0; 32]);
         assert!(matches!(
-            find_in_list(&list, &tree, &absent),
+            find_in_list(&list, &tree, 1, &absent),
             Err(ClientError::NoAllocation { claimant }) if claimant == absent
         ));
     }

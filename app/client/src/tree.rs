@@ -92,11 +92,93 @@ impl MerkleTree {
         Ok(path(&self.levels, index, usize::from(level)))
     }
 
+    /// Height of a shard's subtree in this tree, `min(shard_bits, depth)`: the length
+    /// of a claim's proof.
+    pub fn shard_height(&self, shard_bits: u8) -> u8 {
+        shard_bits.min(self.depth())
+    }
+
+    /// The roots of the shards of `2^shard_bits` leaves, in order: the tree's nodes at
+    /// height `min(shard_bits, depth)`, what `create_shard` stores.
+    pub fn shard_roots(&self, shard_bits: u8) -> &[Hash] {
+        &self.levels[usize::from(self.shard_height(shard_bits))]
+    }
+
+    /// The tree above the shard roots: the manifest's part of the tree, from which
+    /// `create_shard`'s upper proofs come.
+    pub fn shard_tree(&self, shard_bits: u8) -> ShardTree {
+        let height = self.shard_height(shard_bits);
+        ShardTree {
+            shard_height: height,
+            levels: self.levels[usize::from(height)..].to_vec(),
+        }
+    }
+
+    /// The proof a claim of leaf `index` sends: its siblings up to its shard's root,
+    /// exactly `min(shard_bits, depth)` hashes, leaf level first (the first hashes of
+    /// [`MerkleTree::proof`]).
+    pub fn claim_proof(&self, index: u32, shard_bits: u8) -> Result<Vec<Hash>, ClientError> {
+        let mut proof = self.proof(index)?;
+        proof.truncate(usize::from(self.shard_height(shard_bits)));
+        Ok(proof)
+    }
+
     /// Whether `proof` proves `allocation` at `index` under `root`
-    /// (`floodgate::merkle::root_from_proof`, as the program checks it). The program
-    /// also requires `proof.len() == depth`; check that against the distributor.
+    /// (`floodgate::merkle::root_from_proof`, as the program checks it): a claim proof
+    /// under its shard's root, a full proof under the tree's root. The program also
+    /// requires the proof's length; check that against the distributor.
     pub fn verify(index: u32, allocation: &Allocation, proof: &[Hash], root: &Hash) -> bool {
         root_from_proof(allocation.leaf_hash(index), index, proof) == *root
+    }
+}
+
+/// The top of a tree, from its shard roots (height `min(shard_bits, depth)`) up to its
+/// root: what a drop's manifest carries. A reader rebuilds it to check the shard roots
+/// against the root, and `create_shard`'s upper proofs come from it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShardTree {
+    shard_height: u8,
+    /// `levels[0]` are the shard roots, `levels[last]` is `[root]`.
+    levels: Vec<Vec<Hash>>,
+}
+
+impl ShardTree {
+    /// The tree over `shard_roots` (nodes at height `shard_height`) up to height `depth`,
+    /// padded on the right with `EMPTY`. `None` unless `1 <= shard_roots.len() <=
+    /// 2^(depth - shard_height)` and `shard_height <= depth <= 32`.
+    pub fn build(shard_roots: Vec<Hash>, shard_height: u8, depth: u8) -> Option<Self> {
+        let levels_above = depth.checked_sub(shard_height)?;
+        if shard_roots.is_empty() || depth > 32 || shard_roots.len() as u64 > 1u64 << levels_above {
+            return None;
+        }
+        Some(Self {
+            shard_height,
+            levels: build_levels_from(shard_roots, shard_height, levels_above),
+        })
+    }
+
+    /// The tree's root.
+    pub fn root(&self) -> Hash {
+        self.levels[self.levels.len() - 1][0]
+    }
+
+    /// The shard roots, in shard order.
+    pub fn shard_roots(&self) -> &[Hash] {
+        &self.levels[0]
+    }
+
+    /// `create_shard`'s `upper_proof` for shard `shard_index`: its root's siblings up to
+    /// the tree's root, exactly `depth - min(shard_bits, depth)` hashes, lowest first.
+    pub fn upper_proof(&self, shard_index: u32) -> Result<Vec<Hash>, ClientError> {
+        let num_shards = self.levels[0].len() as u32;
+        if shard_index >= num_shards {
+            return Err(ClientError::InvalidParameter {
+                name: "shard_index",
+                value: shard_index.into(),
+                reason: "not below the drop's shard count",
+            });
+        }
+        Ok(path_from(&self.levels, shard_index, 0, self.shard_height))
     }
 }
 
@@ -128,9 +210,15 @@ fn check_canonical(allocations: &[Allocation]) -> Result<u32, ClientError> {
 /// All levels of a tree of height `height` over `leaves` (`1 <= leaves.len() <= 2^height`),
 /// padded on the right with `EMPTY[k]`. The last level holds the single root.
 pub(crate) fn build_levels(leaves: Vec<Hash>, height: u8) -> Vec<Vec<Hash>> {
-    let empty = empty_hashes();
+    build_levels_from(leaves, 0, height)
+}
+
+/// As [`build_levels`] over `nodes` at height `base` (`base + height <= 32`): level `k`
+/// is padded with `EMPTY[base + k]`.
+pub(crate) fn build_levels_from(nodes: Vec<Hash>, base: u8, height: u8) -> Vec<Vec<Hash>> {
+    let empty = &empty_hashes()[usize::from(base)..];
     let mut levels = Vec::with_capacity(usize::from(height) + 1);
-    levels.push(leaves);
+    levels.push(nodes);
     for k in 0..usize::from(height) {
         let below = &levels[k];
         let pad = &empty[k];
@@ -151,7 +239,12 @@ pub(crate) fn build_levels(leaves: Vec<Hash>, height: u8) -> Vec<Vec<Hash>> {
 
 /// Siblings of leaf `index` from level `from` to the top of `levels`.
 pub(crate) fn path(levels: &[Vec<Hash>], index: u32, from: usize) -> Vec<Hash> {
-    let empty = empty_hashes();
+    path_from(levels, index, from, 0)
+}
+
+/// As [`path`] in levels built by [`build_levels_from`] at height `base`.
+fn path_from(levels: &[Vec<Hash>], index: u32, from: usize, base: u8) -> Vec<Hash> {
+    let empty = &empty_hashes()[usize::from(base)..];
     let height = levels.len() - 1;
     (from.min(height)..height)
         .map(|k| {
@@ -285,6 +378,47 @@ mod tests {
             let upper = tree.proof_from_level(77, level).unwrap();
             assert_eq!(upper, full[usize::from(level).min(full.len())..]);
         }
+    }
+
+    #[test]
+    fn claim_proofs_reach_shard_roots_that_the_shard_tree_proves() {
+        for n in [1, 2, 5, 8, 13, 100, 257] {
+            let list = allocations(n);
+            let tree = MerkleTree::build(&list).unwrap();
+            for shard_bits in [0, 1, 2, 3, 5, 16] {
+                let h = tree.shard_height(shard_bits);
+                let roots = tree.shard_roots(shard_bits);
+                let num_shards = floodgate::state::num_shards_for(n as u32, shard_bits);
+                assert_eq!(roots.len(), num_shards as usize, "n {n} bits {shard_bits}");
+                let top = ShardTree::build(roots.to_vec(), h, tree.depth()).unwrap();
+                assert_eq!(top, tree.shard_tree(shard_bits));
+                assert_eq!(top.root(), tree.root());
+                for s in 0..num_shards {
+                    let upper = top.upper_proof(s).unwrap();
+                    assert_eq!(upper.len(), usize::from(tree.depth() - h));
+                    assert_eq!(upper, tree.proof_from_level(s << h, h).unwrap());
+                    assert_eq!(root_from_proof(roots[s as usize], s, &upper), tree.root());
+                }
+                assert!(top.upper_proof(num_shards).is_err());
+                for (i, a) in list.iter().enumerate() {
+                    let proof = tree.claim_proof(i as u32, shard_bits).unwrap();
+                    assert_eq!(proof.len(), usize::from(h));
+                    let shard_root = roots[i >> shard_bits];
+                    assert!(MerkleTree::verify(i as u32, a, &proof, &shard_root));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_shard_tree_needs_a_shape_that_holds_its_roots() {
+        assert!(ShardTree::build(vec![], 0, 3).is_none());
+        assert!(ShardTree::build(vec![[1; 32]; 3], 2, 3).is_none());
+        assert!(ShardTree::build(vec![[1; 32]; 2], 4, 3).is_none());
+        assert!(ShardTree::build(vec![[1; 32]; 2], 2, 33).is_none());
+        let one = ShardTree::build(vec![[1; 32]], 3, 3).unwrap();
+        assert_eq!(one.root(), [1; 32]);
+        assert_eq!(one.upper_proof(0).unwrap(), Vec::<Hash>::new());
     }
 
     #[test]

@@ -11,7 +11,7 @@ use floodgate_client::{
     drop::{DropFolder, DropParams, MANIFEST_FILE, Manifest},
     error::Corruption,
     lookup::{Lookup, lookup, lookup_in_leaves},
-    tree::MerkleTree,
+    tree::{MerkleTree, ShardTree},
 };
 
 fn params(shard_bits: u8, page_bits: u8) -> DropParams {
@@ -33,8 +33,8 @@ fn round_trip_every_address_gets_the_tree_proof() {
         (1, 9, 16),
         (2, 0, 0),
         (3, 1, 1),
-        (7, 2, 1),
-        (511, 9, 4),
+        (7, 1, 2),
+        (511, 3, 4),
         (512, 9, 9),
         (513, 9, 16),
         (1000, 3, 5),
@@ -62,13 +62,17 @@ fn round_trip_every_address_gets_the_tree_proof() {
             let found = folder.lookup(&a.claimant).unwrap();
             assert_eq!(found.index, i as u32);
             assert_eq!(found.allocation(), *a);
-            assert_eq!(found.proof, tree.proof(i as u32).unwrap(), "n {n} leaf {i}");
+            let proof = tree.claim_proof(i as u32, shard_bits).unwrap();
+            assert_eq!(found.proof, proof, "n {n} leaf {i}");
             assert_eq!(found.root, tree.root());
+            let shard_root = tree.shard_roots(shard_bits)[i >> shard_bits];
+            assert_eq!(found.shard_root, shard_root);
+            assert_eq!(manifest.shards[i >> shard_bits].root, shard_root);
             assert!(MerkleTree::verify(
                 found.index,
                 a,
                 &found.proof,
-                &tree.root()
+                &shard_root
             ));
         }
         let (leaves, rebuilt) = folder.rebuild_tree().unwrap();
@@ -104,14 +108,15 @@ fn absent_addresses_are_reported_with_the_address() {
     }
 }
 
-/// Copies a written drop into a fresh folder so each tampering starts clean.
+/// Writes a drop of 16-leaf shards and 8-leaf pages (one upper sibling per page) into a
+/// fresh folder, then edits it, so each tampering starts clean.
 fn tampered(
     list: &[Allocation],
     edit: impl FnOnce(&Path),
 ) -> (tempfile::TempDir, std::path::PathBuf) {
     let scratch = tempfile::tempdir().unwrap();
     let dir = scratch.path().join("drop");
-    write(&dir, list, 3, 3);
+    write(&dir, list, 4, 3);
     edit(&dir);
     (scratch, dir)
 }
@@ -134,7 +139,7 @@ fn a_tampered_page_does_not_verify() {
         let err = folder.lookup(&a.claimant).unwrap_err();
         assert!(
             matches!(&err, ClientError::PageDoesNotVerify { file, expected, .. }
-                if file == "pages/1.bin" && *expected == hex::encode(folder.manifest().root)),
+                if file == "pages/1.bin" && *expected == hex::encode(folder.manifest().shards[0].root)),
             "{err:?}"
         );
     }
@@ -174,7 +179,7 @@ fn truncated_swapped_or_relabelled_pages_are_corrupt() {
     assert_eq!(
         problem,
         Corruption::Length {
-            expected: 56 + 8 * 48 + 3 * 32,
+            expected: 56 + 8 * 48 + 32,
             found: 100
         }
     );
@@ -188,13 +193,13 @@ fn truncated_swapped_or_relabelled_pages_are_corrupt() {
     );
 
     let (_s, dir) = tampered(&list, |dir| {
-        edit_file(&dir.join("pages/0.bin"), |b| b[4] = 2)
+        edit_file(&dir.join("pages/0.bin"), |b| b[4] = 1)
     });
     assert_eq!(
         corrupt(&dir, &list[3].claimant).1,
         Corruption::UnsupportedVersion {
-            found: 2,
-            supported: 1
+            found: 1,
+            supported: 2
         }
     );
 
@@ -218,15 +223,30 @@ fn truncated_swapped_or_relabelled_pages_are_corrupt() {
         "{problem:?}"
     );
 
-    // Only the header's root changed: the contents verify, the header does not.
+    // Only the header's shard root changed: the contents verify, the header does not.
     let (_s, dir) = tampered(&list, |dir| {
         edit_file(&dir.join("pages/0.bin"), |b| b[30] ^= 1)
     });
     let (_, problem) = corrupt(&dir, &list[3].claimant);
     assert!(
-        matches!(problem, Corruption::Mismatch { field: "root", .. }),
+        matches!(
+            problem,
+            Corruption::Mismatch {
+                field: "shard root",
+                ..
+            }
+        ),
         "{problem:?}"
     );
+
+    // A page of another shard size: refused against the manifest.
+    let (_s, dir) = tampered(&list, |dir| {
+        edit_file(&dir.join("pages/0.bin"), |b| b[7] = 3)
+    });
+    assert!(matches!(
+        corrupt(&dir, &list[3].claimant).1,
+        Corruption::Length { .. } | Corruption::Mismatch { .. }
+    ));
 
     // A missing page is an I/O error naming the path.
     let (_s, dir) = tampered(&list, |dir| {
@@ -259,50 +279,74 @@ fn a_tampered_index_or_manifest_is_caught() {
         Err(ClientError::CorruptFile { ref file, problem: Corruption::Length { expected: 208, found: 50 } }) if file == "pages/index"
     ));
 
-    // The manifest's root replaced: the index no longer agrees.
+    // The manifest's root replaced: its shard roots no longer hash up to it.
     let other = [7u8; 32];
-    let set_root = |dir: &Path| {
-        let mut m = Manifest::load(dir).unwrap();
-        m.root = other;
-        m.save(dir).unwrap();
-    };
-    let (_s, dir) = tampered(&list, set_root);
+    let (_s, dir) = tampered(&list, |dir| {
+        let m = Manifest::load(dir).unwrap();
+        let text = std::fs::read_to_string(dir.join(MANIFEST_FILE)).unwrap();
+        let text = text.replace(&hex::encode(m.root), &hex::encode(other));
+        std::fs::write(dir.join(MANIFEST_FILE), text).unwrap();
+    });
     assert!(matches!(
         DropFolder::open(&dir),
-        Err(ClientError::CorruptFile { ref file, problem: Corruption::Mismatch { field: "root", .. } }) if file == "pages/index"
+        Err(ClientError::CorruptFile { ref file, problem: Corruption::Mismatch { field: "shard roots (hashed up to the root)", .. } }) if file == MANIFEST_FILE
     ));
-    // Manifest and index both replaced consistently: no page verifies.
+    // Manifest (shard roots and root) and index all replaced consistently, as a hostile
+    // host would: no page verifies against the shard roots.
     let (_s, dir) = tampered(&list, |dir| {
-        set_root(dir);
+        let mut m = Manifest::load(dir).unwrap();
+        for shard in &mut m.shards {
+            shard.root = [shard.index as u8 + 1; 32];
+        }
+        let roots = m.shards.iter().map(|s| s.root).collect();
+        m.root = ShardTree::build(roots, m.shard_height(), m.depth)
+            .unwrap()
+            .root();
+        m.save(dir).unwrap();
         edit_file(&dir.join("pages/index"), |b| {
-            b[16..48].copy_from_slice(&other)
+            b[16..48].copy_from_slice(&m.root)
         });
     });
-    let err = lookup(&dir, &list[0].claimant).unwrap_err();
+    let folder = DropFolder::open(&dir).unwrap();
+    let err = folder.lookup(&list[0].claimant).unwrap_err();
     assert!(
-        matches!(err, ClientError::PageDoesNotVerify { .. }),
+        matches!(err, ClientError::PageDoesNotVerify { ref expected, .. } if *expected == hex::encode([1u8; 32])),
         "{err:?}"
     );
 
     // A manifest from the future.
-    let (_s, dir) = tampered(&list, |dir| {
-        let text = std::fs::read_to_string(dir.join(MANIFEST_FILE)).unwrap();
-        std::fs::write(
-            dir.join(MANIFEST_FILE),
-            text.replace("\"format_version\": 1", "\"format_version\": 2"),
-        )
-        .unwrap();
-    });
+    let set_version = |version: &'static str| {
+        move |dir: &Path| {
+            let text = std::fs::read_to_string(dir.join(MANIFEST_FILE)).unwrap();
+            let text = text.replace("\"format_version\": 2", version);
+            std::fs::write(dir.join(MANIFEST_FILE), text).unwrap();
+        }
+    };
+    let (_s, dir) = tampered(&list, set_version("\"format_version\": 3"));
     assert!(matches!(
         DropFolder::open(&dir),
         Err(ClientError::CorruptFile {
             problem: Corruption::UnsupportedVersion {
-                found: 2,
-                supported: 1
+                found: 3,
+                supported: 2
             },
             ..
         })
     ));
+    // And one from before shard roots: refused with what to do.
+    let (_s, dir) = tampered(&list, set_version("\"format_version\": 1"));
+    let err = DropFolder::open(&dir).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            ClientError::CorruptFile {
+                problem: Corruption::OldFormat { found: 1, .. },
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("floodgate new"), "{err}");
 }
 
 #[test]
@@ -329,7 +373,7 @@ fn leaves_file_is_checked_against_the_manifest() {
         list[3].unlocked
     );
     // Rebuilding from the tampered file gives another root.
-    let rebuilt = lookup_in_leaves(dir.join("leaves.csv"), &list[3].claimant).unwrap();
+    let rebuilt = lookup_in_leaves(dir.join("leaves.csv"), 4, &list[3].claimant).unwrap();
     assert_ne!(rebuilt.root, folder.manifest().root);
 }
 
@@ -341,12 +385,12 @@ fn lookup_from_the_leaves_file_alone() {
     let tree = write(&dir, &list, 16, 9);
     for a in list.iter().step_by(37) {
         let from_pages = lookup(&dir, &a.claimant).unwrap();
-        let from_leaves = lookup_in_leaves(dir.join("leaves.csv"), &a.claimant).unwrap();
+        let from_leaves = lookup_in_leaves(dir.join("leaves.csv"), 16, &a.claimant).unwrap();
         assert_eq!(from_pages, from_leaves);
         assert_eq!(from_leaves.root, tree.root());
     }
     assert!(matches!(
-        lookup_in_leaves(dir.join("leaves.csv"), &key(3)),
+        lookup_in_leaves(dir.join("leaves.csv"), 16, &key(3)),
         Err(ClientError::NoAllocation { .. })
     ));
 }
@@ -356,7 +400,7 @@ fn lookup_works_over_any_page_source() {
     let list = canonical(pseudo_random_allocations(50, 7));
     let scratch = tempfile::tempdir().unwrap();
     let dir = scratch.path().join("drop");
-    let tree = write(&dir, &list, 2, 4);
+    let tree = write(&dir, &list, 5, 4);
     let mut files = HashMap::new();
     for name in [
         "manifest.json",
@@ -372,8 +416,8 @@ fn lookup_works_over_any_page_source() {
     let lookup = Lookup::open(&files).unwrap();
     for (i, a) in list.iter().enumerate() {
         let found = lookup.find(&a.claimant).unwrap();
-        assert_eq!(found.proof, tree.proof(i as u32).unwrap());
-        assert!(found.verify_against(&tree.root()));
+        assert_eq!(found.proof, tree.claim_proof(i as u32, 5).unwrap());
+        assert!(found.verify_against(&tree.shard_roots(5)[i >> 5]));
         assert!(!found.verify_against(&[0; 32]));
     }
 }

@@ -180,6 +180,64 @@ proptest! {
         );
     }
 
+    /// (a') The two-stage proof: for every shard size, each shard's root is the tree's
+    /// node at its position and its upper proof leads to the root; each leaf's claim
+    /// proof (its first `min(shard_bits, depth)` siblings) leads to its own shard's root,
+    /// is accepted in two stages, and is refused in any other shard: under another
+    /// shard's root, or with its root and upper proof at another position. A shard root
+    /// from another tree (the same leaves at other amounts) is refused under this root.
+    #[test]
+    fn claims_are_proven_in_two_stages_and_only_in_their_shard(
+        list in allocations(),
+        shard_bits in 0..=MAX_SHARD_BITS,
+        targets in vec(any::<Index>(), 1..=8),
+        other in any::<Index>(),
+    ) {
+        let (sorted, tree) = build(list);
+        let n = sorted.len();
+        let root = tree.root();
+        let top = tree.shard_tree(shard_bits);
+        let roots = top.shard_roots();
+        let h = tree.shard_height(shard_bits);
+        prop_assert_eq!(roots.len() as u32, num_shards_for(n as u32, shard_bits));
+        for (s, shard_root) in roots.iter().enumerate() {
+            let upper = top.upper_proof(s as u32).unwrap();
+            prop_assert_eq!(upper.len(), usize::from(tree.depth() - h));
+            prop_assert!(proof_leads_to(&root, *shard_root, s as u32, &upper));
+        }
+        // Another tree: every amount one more. Its shard roots are refused here.
+        let (_, moved) = build(sorted.iter().map(|a| Allocation { unlocked: a.unlocked.wrapping_add(1), ..*a }).collect());
+        let moved_top = moved.shard_tree(shard_bits);
+        for (s, foreign) in moved_top.shard_roots().iter().enumerate() {
+            let upper = moved_top.upper_proof(s as u32).unwrap();
+            prop_assert!(!proof_leads_to(&root, *foreign, s as u32, &upper));
+            let ours = top.upper_proof(s as u32).unwrap();
+            prop_assert!(!proof_leads_to(&root, *foreign, s as u32, &ours));
+        }
+        for target in &targets {
+            let i = target.index(n);
+            let index = i as u32;
+            let a = sorted[i];
+            let proof = tree.claim_proof(index, shard_bits).unwrap();
+            prop_assert_eq!(&proof[..], &tree.proof(index).unwrap()[..usize::from(h)]);
+            let shard = index >> shard_bits;
+            let upper = top.upper_proof(shard).unwrap();
+            let mut full = proof.clone();
+            full.extend_from_slice(&upper);
+            prop_assert_eq!(&full, &tree.proof(index).unwrap());
+            prop_assert!(accepted_in_shard(&root, (shard, &roots[shard as usize], &upper), shard_bits, (index, &a, &proof)));
+            // Any other shard: its own root and upper proof, or this shard's root and
+            // upper proof presented at its position.
+            let s = other.index(roots.len()) as u32;
+            if s != shard {
+                let theirs = top.upper_proof(s).unwrap();
+                prop_assert!(!accepted_in_shard(&root, (s, &roots[s as usize], &theirs), shard_bits, (index, &a, &proof)));
+                prop_assert!(!accepted(&roots[s as usize], index, &a, &proof));
+                prop_assert!(!proof_leads_to(&root, roots[shard as usize], s, &upper));
+            }
+        }
+    }
+
     /// (b) No proof but the exact path of the exact leaf is accepted. For up to 8 leaves
     /// of each tree: one random bit flipped in each sibling (all 256 bits of one of them),
     /// every pair of siblings swapped, each sibling dropped, a hash added at either end,
@@ -327,19 +385,32 @@ proptest! {
     }
 }
 
-/// Page sizes that keep a case at `MAX_PAGES` pages or fewer.
+/// Page sizes that keep a case at `MAX_PAGES` pages or fewer, and shards no smaller
+/// than a page.
 fn drop_case() -> impl Strategy<Value = (Vec<Allocation>, u8, u8)> {
     allocations().prop_flat_map(|list| {
         let n = list.len() as u32;
         let min_page_bits = (0..=MAX_PAGE_BITS)
             .find(|&b| page_count_for(n, b) <= MAX_PAGES)
             .unwrap_or(MAX_PAGE_BITS);
-        (
-            Just(list),
-            0..=MAX_SHARD_BITS,
-            min_page_bits..=MAX_PAGE_BITS,
-        )
+        (Just(list), min_page_bits..=MAX_SHARD_BITS).prop_flat_map(move |(list, shard_bits)| {
+            (Just(list), Just(shard_bits), min_page_bits..=shard_bits)
+        })
     })
+}
+
+/// What the program checks of a claim in two stages: `create_shard` proved the shard's
+/// root at its position under `root` with `upper`, and the claim proves its leaf up to
+/// that shard root with `proof`, in the shard of its index.
+fn accepted_in_shard(
+    root: &Hash,
+    (shard_index, shard_root, upper): (u32, &Hash, &[Hash]),
+    shard_bits: u8,
+    (index, a, proof): (u32, &Allocation, &[Hash]),
+) -> bool {
+    proof_leads_to(root, *shard_root, shard_index, upper)
+        && index >> shard_bits == shard_index
+        && accepted(shard_root, index, a, proof)
 }
 
 proptest! {
@@ -382,7 +453,9 @@ proptest! {
         prop_assert_eq!(rebuilt.root(), root);
         folder.verify().unwrap();
 
-        // Every leaf through its verified page.
+        // Every leaf through its verified page, accepted in two stages as on chain.
+        let top = manifest.shard_tree().unwrap();
+        prop_assert_eq!(top.root(), root);
         let mut seen = 0u32;
         for p in 0..manifest.page_count {
             let page = folder.page(p).unwrap();
@@ -392,8 +465,16 @@ proptest! {
                 let index = found.index;
                 prop_assert_eq!(index, seen);
                 prop_assert_eq!(found.allocation(), sorted[index as usize]);
-                prop_assert_eq!(&found.proof, &tree.proof(index).unwrap());
-                prop_assert!(accepted(&root, index, &found.allocation(), &found.proof));
+                prop_assert_eq!(&found.proof, &tree.claim_proof(index, shard_bits).unwrap());
+                let shard = index >> shard_bits;
+                let shard_root = manifest.shards[shard as usize].root;
+                let upper = top.upper_proof(shard).unwrap();
+                prop_assert!(accepted_in_shard(
+                    &root,
+                    (shard, &shard_root, &upper),
+                    shard_bits,
+                    (index, &found.allocation(), &found.proof),
+                ));
                 seen += 1;
             }
         }
@@ -415,8 +496,8 @@ proptest! {
             prop_assert_eq!(found.index, i as u32);
             prop_assert_eq!(found.allocation(), a);
             prop_assert_eq!(found.root, root);
-            prop_assert_eq!(found.proof.len(), usize::from(manifest.depth));
-            prop_assert!(accepted(&root, found.index, &a, &found.proof));
+            prop_assert_eq!(found.proof.len(), usize::from(manifest.shard_height()));
+            prop_assert!(accepted(&found.shard_root, found.index, &a, &found.proof));
         }
         let last = sorted[sorted.len() - 1];
         prop_assert_eq!(lookup(&dir, &last.claimant).unwrap().allocation(), last);

@@ -26,5 +26,6 @@ pub const MIN_CLAWBACK_DELAY_SECS: i64 = 86_400;
 /// Longest vesting period in seconds (keeps the vesting math in `u64`; about 136 years).
 pub const MAX_VESTING_SECS: i64 = u32::MAX as i64;
 
-/// Layout version written into new distributors.
-pub const DISTRIBUTOR_VERSION: u8 = 1;
+/// Protocol version written into new distributors. Version 2: each shard stores its
+/// subtree root, proven at `create_shard`, and a claim proves its leaf up to it.
+pub const DISTRIBUTOR_VERSION: u8 = 2;

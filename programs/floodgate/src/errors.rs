@@ -44,9 +44,11 @@ pub enum FloodgateError {
     IndexOutOfRange,
     #[msg("the leaf index does not belong to this shard")]
     WrongShard,
-    #[msg("the proof must hold exactly `depth` hashes")]
+    #[msg(
+        "the proof must hold exactly min(shard_bits, depth) hashes: from the leaf to its shard's root"
+    )]
     InvalidProofLength,
-    #[msg("the proof does not lead from this leaf to the root")]
+    #[msg("the proof does not lead from this leaf to its shard's root")]
     InvalidProof,
     #[msg("this leaf has already been claimed")]
     AlreadyClaimed,
@@ -109,4 +111,9 @@ pub enum FloodgateError {
         "the destination is the shard's own vault: the claim would pay nothing and mark the leaf claimed"
     )]
     DestinationIsVault,
+    // --- create_shard (added after the list above; codes never move) ---
+    #[msg("the shard's upper proof must hold exactly depth - min(shard_bits, depth) hashes")]
+    InvalidShardProofLength,
+    #[msg("the shard root is not the node of the distributor's root at the shard's position")]
+    InvalidShardRoot,
 }

@@ -21,6 +21,8 @@ pub struct ShardCreated {
     pub leaf_count: u32,
     pub max_total: u64,
     pub vault: Pubkey,
+    /// The shard root it stores.
+    pub root: [u8; 32],
 }
 
 /// A leaf was claimed. The addresses come first so that [`Claimed::log`] writes them

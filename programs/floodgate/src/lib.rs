@@ -49,10 +49,19 @@ pub mod floodgate {
         CreateDistributor::handler(ctx, args)
     }
 
-    /// Creates shard `shard_index` (bitmap and counters) and its vault; admin only.
-    #[access_control(ctx.accounts.validate(max_total))]
-    pub fn create_shard(ctx: Context<CreateShard>, shard_index: u32, max_total: u64) -> Result<()> {
-        CreateShard::handler(ctx, shard_index, max_total)
+    /// Creates shard `shard_index` (bitmap and counters) and its vault, storing its
+    /// root: node `shard_index` at height `min(shard_bits, depth)`, proven against the
+    /// distributor's root by `upper_proof` (its `depth - min(shard_bits, depth)`
+    /// siblings, lowest first); admin only.
+    #[access_control(ctx.accounts.validate(shard_index, max_total, &shard_root, &upper_proof))]
+    pub fn create_shard(
+        ctx: Context<CreateShard>,
+        shard_index: u32,
+        max_total: u64,
+        shard_root: [u8; 32],
+        upper_proof: Vec<[u8; 32]>,
+    ) -> Result<()> {
+        CreateShard::handler(ctx, shard_index, max_total, shard_root)
     }
 
     /// The claimant proves its leaf and takes the unlocked part to a token account of

@@ -85,17 +85,9 @@ pub async fn run(args: &Args, ctx: &mut Ctx<'_>) -> anyhow::Result<ClaimReport> 
         .context("page lookup")??;
 
     // 2. The distributor: the one expected, with the manifest's root, mint and
-    //    decimals; and the proof against its root.
+    //    decimals.
     let (d, keys) = common::drop_distributor(ctx.chain, &m, &args.expected).await?;
     let address = keys.address;
-    if !found.verify_against(&d.root) {
-        return Err(CheckFailed::RootMismatch {
-            distributor: address,
-            manifest: hex::encode(m.root),
-            chain: hex::encode(d.root),
-        }
-        .into());
-    }
 
     // 3. Claims open, and this leaf not claimed.
     if d.is_paused() {
@@ -118,6 +110,15 @@ pub async fn run(args: &Args, ctx: &mut Ctx<'_>) -> anyhow::Result<ClaimReport> 
             anyhow!("shard {shard_index} does not exist (not created yet, or closed)")
         })?;
     let shard = accounts::shard(&shard.data)?;
+    // The proof against the shard's root, as the program checks it.
+    if !found.verify_against(&shard.header.root) {
+        return Err(CheckFailed::ShardRootMismatch {
+            shard: shard_index,
+            manifest: hex::encode(found.shard_root),
+            chain: hex::encode(shard.header.root),
+        }
+        .into());
+    }
     if shard.header.is_clawed_back() {
         return Err(
             CheckFailed::ClaimsClosed(format!("shard {shard_index} was clawed back")).into(),

@@ -14,9 +14,10 @@ use anchor_lang::prelude::Pubkey;
 use anyhow::{Context, anyhow, bail, ensure};
 use floodgate::instructions::CreateDistributorArgs;
 use floodgate_client::{
-    chain::{gross_for_net, mint_decimals, token_balance},
+    chain::{gross_for_net, limits, mint_decimals, token_balance},
     drop::DropFolder,
-    instructions as ix, pda,
+    instructions::{self as ix, NewShard},
+    pda,
 };
 use serde::Serialize;
 use std::path::PathBuf;
@@ -196,17 +197,27 @@ pub async fn run(args: &Args, ctx: &mut Ctx<'_>) -> anyhow::Result<CreateReport>
             );
         }
     }
+    let top = m.shard_tree().context("the manifest's shard roots")?;
     let bar = progress(todo.len() as u64, "shards", ctx.format);
     let mut funded = 0u64;
     for (index, create, amount, gross) in todo {
-        let mut instructions = Vec::with_capacity(2);
+        let fund = ix::fund_vault(&keys, index, &source, &creator, gross);
+        let resume = || format!("shard {index}: run create again to resume");
         if create {
-            instructions.push(ix::create_shard(&keys, &creator, index, amount));
+            let max_total = m.shards[index as usize].total;
+            let new = ix::create_shard(&keys, &creator, &NewShard::new(&top, index, max_total)?);
+            // With a long upper proof (a deep tree cut in small shards) the two do not
+            // fit one packet: the shard first, then its funding.
+            let both = [new.clone(), fund.clone()];
+            if limits::fits(&both, &creator) {
+                ctx.send(&both).await.with_context(resume)?;
+            } else {
+                ctx.send(&[new]).await.with_context(resume)?;
+                ctx.send(&[fund]).await.with_context(resume)?;
+            }
+        } else {
+            ctx.send(&[fund]).await.with_context(resume)?;
         }
-        instructions.push(ix::fund_vault(&keys, index, &source, &creator, gross));
-        ctx.send(&instructions)
-            .await
-            .with_context(|| format!("shard {index}: run create again to resume"))?;
         if create {
             report.shards_created += 1;
         } else {

@@ -7,8 +7,10 @@ use anyhow::{Context, anyhow};
 use floodgate::state::{Distributor, Shard};
 use floodgate_client::{
     allocation::parse_csv_file,
-    chain::{Chain, mint_decimals},
-    drop::{DEFAULT_PAGE_BITS, DropFolder, DropParams},
+    chain::{Chain, limits, mint_decimals},
+    drop::{DropFolder, DropParams, default_page_bits},
+    floodgate::merkle::depth_for,
+    instructions::{self as ix, DistributorKeys, NewShard},
 };
 use serde::Serialize;
 use std::path::PathBuf;
@@ -30,9 +32,10 @@ pub struct Args {
     /// log2 of the leaves per shard (at most 16).
     #[arg(long, value_name = "S", default_value_t = 12)]
     pub shard_bits: u8,
-    /// log2 of the leaves per proof page (at most 16).
-    #[arg(long, value_name = "P", default_value_t = DEFAULT_PAGE_BITS)]
-    pub page_bits: u8,
+    /// log2 of the leaves per proof page (at most shard-bits: a page lies in one
+    /// shard) [default: 9, or shard-bits when smaller].
+    #[arg(long, value_name = "P")]
+    pub page_bits: Option<u8>,
     /// Cluster hint written into the manifest for claimants (e.g. mainnet-beta).
     #[arg(long, value_name = "NAME")]
     pub cluster: Option<String>,
@@ -76,6 +79,41 @@ pub fn creator_rent(rent: &Rent, shard_leaf_counts: impl Iterator<Item = u32>) -
             .sum::<u64>()
 }
 
+/// Refuses shards so small in so deep a tree that `create_shard`, with its upper proof of
+/// `depth - min(shard_bits, depth)` hashes, would not fit one transaction.
+fn check_create_shard_fits(depth: u8, shard_bits: u8) -> anyhow::Result<()> {
+    let admin = Pubkey::new_unique();
+    let size = |bits: u8| {
+        let keys = DistributorKeys {
+            address: Pubkey::new_unique(),
+            mint: Pubkey::new_unique(),
+            token_program: anchor_spl::token_2022::ID,
+            clawback_receiver: Pubkey::new_unique(),
+            shard_bits: bits,
+            decimals: 0,
+        };
+        let new = NewShard {
+            index: 0,
+            max_total: 1,
+            root: [0; 32],
+            upper_proof: vec![[0; 32]; usize::from(depth - bits.min(depth))],
+        };
+        limits::size_of(&[ix::create_shard(&keys, &admin, &new)], &admin)
+    };
+    let found = size(shard_bits);
+    if found <= limits::PACKET_DATA_SIZE {
+        return Ok(());
+    }
+    let least = (shard_bits..=floodgate::constants::MAX_SHARD_BITS)
+        .find(|&bits| size(bits) <= limits::PACKET_DATA_SIZE)
+        .unwrap_or(floodgate::constants::MAX_SHARD_BITS);
+    anyhow::bail!(
+        "--shard-bits {shard_bits} is too small for a tree of depth {depth}: create_shard would carry {} upper proof hashes, {found} bytes, more than a transaction's {}; use --shard-bits {least} or more",
+        depth - shard_bits.min(depth),
+        limits::PACKET_DATA_SIZE
+    )
+}
+
 pub async fn run(args: &Args, chain: Option<&mut dyn Chain>) -> anyhow::Result<NewReport> {
     let decimals = match (args.decimals, chain) {
         (Some(d), _) => d,
@@ -105,9 +143,12 @@ pub async fn run(args: &Args, chain: Option<&mut dyn Chain>) -> anyhow::Result<N
         mint: args.mint,
         decimals,
         shard_bits: args.shard_bits,
-        page_bits: args.page_bits,
+        page_bits: args.page_bits.unwrap_or(default_page_bits(args.shard_bits)),
         cluster: args.cluster.clone(),
     };
+    if let Some(depth) = u32::try_from(allocations.len()).ok().and_then(depth_for) {
+        check_create_shard_fits(depth, args.shard_bits)?;
+    }
     let (m, _) = DropFolder::write(&args.out, &allocations, params)?;
     let rent = creator_rent(&Rent::default(), m.shards.iter().map(|s| s.leaf_count));
     Ok(NewReport {
@@ -161,5 +202,23 @@ impl Report for NewReport {
             self.out.display()
         );
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shards_too_small_for_a_deep_tree_are_refused_with_the_least_that_fits() {
+        // create_shard alone fits with an upper proof of up to 25 hashes.
+        check_create_shard_fits(32, 7).unwrap();
+        check_create_shard_fits(25, 0).unwrap();
+        check_create_shard_fits(20, 12).unwrap();
+        let err = check_create_shard_fits(32, 6).unwrap_err().to_string();
+        assert!(err.contains("--shard-bits 7 or more"), "{err}");
+        assert!(err.contains("26 upper proof hashes"), "{err}");
+        let err = check_create_shard_fits(26, 0).unwrap_err().to_string();
+        assert!(err.contains("--shard-bits 1 or more"), "{err}");
     }
 }

@@ -165,7 +165,7 @@ fn instructions(
             claimant: a.claimant,
             unlocked: a.unlocked,
             locked: a.locked,
-            proof: tree.proof(index)?,
+            proof: tree.claim_proof(index, keys.shard_bits)?,
         };
         instructions.push(ix::create_claimant_ata(keys, &a.claimant, payer));
         instructions.push(ix::claim_for(keys, &leaf, payer));

@@ -85,7 +85,7 @@ impl Fixture {
             mint,
             decimals: Some(DECIMALS),
             shard_bits,
-            page_bits: 2,
+            page_bits: Some(2.min(shard_bits)),
             cluster: None,
             out: drop.clone(),
         };

@@ -91,7 +91,9 @@ async fn vesting_pause_and_a_transfer_fee_on_a_validator() {
     let (code, stderr) = refusal(&mut floodgate(&claimants[1], &["claim", "--drop", &host]));
     assert_eq!(code, 3, "{stderr}");
     assert!(stderr.contains("paused"), "{stderr}");
-    let (allocations, tree) = DropFolder::open(&drop).unwrap().rebuild_tree().unwrap();
+    let folder = DropFolder::open(&drop).unwrap();
+    let shard_bits = folder.manifest().shard_bits;
+    let (allocations, tree) = folder.rebuild_tree().unwrap();
     let index = leaf_index(&allocations, &claimants[1]);
     let a = &allocations[index as usize];
     let leaf = LeafClaim {
@@ -99,7 +101,7 @@ async fn vesting_pause_and_a_transfer_fee_on_a_validator() {
         claimant: a.claimant,
         unlocked: a.unlocked,
         locked: a.locked,
-        proof: tree.proof(index).unwrap(),
+        proof: tree.claim_proof(index, shard_bits).unwrap(),
     };
     let (_, shards) = on_chain(&mut chain, &address).await;
     let keys = common::distributor(&mut chain, &address)

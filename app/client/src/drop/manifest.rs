@@ -14,12 +14,16 @@ use floodgate::{
 use serde::{Deserialize, Serialize};
 
 use super::{MAX_PAGE_BITS, page_count_for, write_atomic};
-use crate::error::{ClientError, Corruption};
+use crate::{
+    error::{ClientError, Corruption},
+    tree::ShardTree,
+};
 
 /// The manifest's file name inside a drop folder.
 pub const MANIFEST_FILE: &str = "manifest.json";
-/// The format version this crate writes and reads.
-pub const FORMAT_VERSION: u32 = 1;
+/// The format version this crate writes and reads. Version 2 added the shard roots
+/// (and pages that prove their leaves up to them); version 1 folders are refused.
+pub const FORMAT_VERSION: u32 = 2;
 
 /// The contents of `manifest.json` (see FORMAT.md).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -71,7 +75,7 @@ pub struct Manifest {
     pub leaves_sha256: Hash,
 }
 
-/// One shard's range and total (`create_shard`'s `max_total`).
+/// One shard's range, total (`create_shard`'s `max_total`) and root (its `shard_root`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ShardInfo {
     /// Shard index.
@@ -83,6 +87,9 @@ pub struct ShardInfo {
     /// Sum of `unlocked + locked` over the shard's leaves.
     #[serde(with = "u64_string")]
     pub total: u64,
+    /// The shard root: node `index` at height `min(shard_bits, depth)` of the tree.
+    #[serde(with = "hex32")]
+    pub root: Hash,
 }
 
 impl Manifest {
@@ -99,10 +106,19 @@ impl Manifest {
         write_atomic(&dir.as_ref().join(MANIFEST_FILE), json.as_bytes())
     }
 
-    /// Parses and validates manifest JSON (from a file or any other source).
+    /// Parses and validates manifest JSON (from a file or any other source). The version
+    /// is read first, so that a folder of another format version is refused as such.
     pub fn from_json(bytes: &[u8]) -> Result<Self, ClientError> {
-        let manifest: Self = serde_json::from_slice(bytes)
-            .map_err(|e| ClientError::corrupt(MANIFEST_FILE, Corruption::Json(e.to_string())))?;
+        let json = |e: serde_json::Error| {
+            ClientError::corrupt(MANIFEST_FILE, Corruption::Json(e.to_string()))
+        };
+        #[derive(Deserialize)]
+        struct Versioned {
+            format_version: u32,
+        }
+        let Versioned { format_version } = serde_json::from_slice(bytes).map_err(json)?;
+        check_version(format_version).map_err(|p| ClientError::corrupt(MANIFEST_FILE, p))?;
+        let manifest: Self = serde_json::from_slice(bytes).map_err(json)?;
         manifest
             .validate()
             .map_err(|p| ClientError::corrupt(MANIFEST_FILE, p))?;
@@ -130,15 +146,31 @@ impl Manifest {
         index >> self.shard_bits
     }
 
-    /// Checks the version and that every derived field agrees with `num_leaves`,
-    /// `shard_bits` and `page_bits`.
-    pub fn validate(&self) -> Result<(), Corruption> {
-        if self.format_version != FORMAT_VERSION {
-            return Err(Corruption::UnsupportedVersion {
-                found: self.format_version,
-                supported: FORMAT_VERSION,
-            });
+    /// Height of a shard's subtree, `min(shard_bits, depth)`: a claim proof's length.
+    pub fn shard_height(&self) -> u8 {
+        self.shard_bits.min(self.depth)
+    }
+
+    /// The tree above the shard roots, whose root is the manifest's: where
+    /// `create_shard`'s upper proofs come from.
+    pub fn shard_tree(&self) -> Result<ShardTree, Corruption> {
+        let roots = self.shards.iter().map(|s| s.root).collect();
+        let tree = ShardTree::build(roots, self.shard_height(), self.depth)
+            .ok_or_else(|| mismatch("number of shards", "a count the tree can hold", "more"))?;
+        if tree.root() != self.root {
+            return Err(mismatch(
+                "shard roots (hashed up to the root)",
+                hex::encode(self.root),
+                hex::encode(tree.root()),
+            ));
         }
+        Ok(tree)
+    }
+
+    /// Checks the version, that every derived field agrees with `num_leaves`,
+    /// `shard_bits` and `page_bits`, and that the shard roots hash up to the root.
+    pub fn validate(&self) -> Result<(), Corruption> {
+        check_version(self.format_version)?;
         let n = self.num_leaves;
         let depth = depth_for(n).ok_or_else(|| mismatch("num_leaves", ">= 1", n))?;
         expect("depth", depth, self.depth)?;
@@ -149,10 +181,13 @@ impl Manifest {
                 self.shard_bits,
             ));
         }
-        if self.page_bits > MAX_PAGE_BITS {
+        if self.page_bits > MAX_PAGE_BITS.min(self.shard_bits) {
             return Err(mismatch(
                 "page_bits",
-                format!("<= {MAX_PAGE_BITS}"),
+                format!(
+                    "<= shard_bits ({}): a page lies in one shard",
+                    self.shard_bits
+                ),
                 self.page_bits,
             ));
         }
@@ -189,7 +224,24 @@ impl Manifest {
                 format!("{name:?}"),
             ));
         }
-        Ok(())
+        self.shard_tree().map(drop)
+    }
+}
+
+/// Refuses every format version but [`FORMAT_VERSION`], naming what to do about it.
+fn check_version(found: u32) -> Result<(), Corruption> {
+    match found {
+        FORMAT_VERSION => Ok(()),
+        1 => Err(Corruption::OldFormat {
+            found,
+            supported: FORMAT_VERSION,
+            advice: "version 1 folders predate shard roots on chain; write the drop again \
+                     with `floodgate new` and create its distributor with this version",
+        }),
+        _ => Err(Corruption::UnsupportedVersion {
+            found,
+            supported: FORMAT_VERSION,
+        }),
     }
 }
 
@@ -292,13 +344,13 @@ mod tests {
 
     fn sample() -> Manifest {
         Manifest {
-            format_version: 1,
+            format_version: 2,
             program_id: floodgate::ID,
             cluster: Some("devnet".into()),
             mint: Pubkey::new_from_array([3; 32]),
             decimals: 6,
             distributor: None,
-            root: [0xab; 32],
+            root: floodgate::merkle::node_hash(&[0xab; 32], &[0xcd; 32]),
             depth: 3,
             num_leaves: 5,
             shard_bits: 2,
@@ -308,12 +360,14 @@ mod tests {
                     first_leaf: 0,
                     leaf_count: 4,
                     total: 10,
+                    root: [0xab; 32],
                 },
                 ShardInfo {
                     index: 1,
                     first_leaf: 4,
                     leaf_count: 1,
                     total: u64::MAX - 10,
+                    root: [0xcd; 32],
                 },
             ],
             total_amount: u64::MAX,
@@ -335,7 +389,7 @@ mod tests {
             "{json}"
         );
         assert!(json.contains("\"distributor\": null"));
-        assert!(json.contains(&format!("\"root\": \"{}\"", "ab".repeat(32))));
+        assert!(json.contains(&format!("\"root\": \"{}\"", "cd".repeat(32))));
         assert_eq!(Manifest::from_json(json.as_bytes()).unwrap(), m);
         m.set_distributor(Pubkey::new_from_array([9; 32]));
         let json = m.to_json().unwrap();
@@ -366,20 +420,52 @@ mod tests {
         check(|m| m.leaves_file = "../secret".into(), "leaves_file");
         check(|m| m.shard_bits = 17, "shard_bits");
         check(|m| m.num_leaves = 0, "num_leaves");
+        check(|m| m.page_bits = 3, "page_bits");
+        check(
+            |m| m.shards[1].root[0] ^= 1,
+            "shard roots (hashed up to the root)",
+        );
+        check(|m| m.root[31] ^= 1, "shard roots (hashed up to the root)");
         let mut m = sample();
-        m.format_version = 2;
+        m.format_version = 3;
         assert_eq!(
             m.validate(),
             Err(Corruption::UnsupportedVersion {
-                found: 2,
-                supported: 1
+                found: 3,
+                supported: 2
             })
         );
     }
 
     #[test]
+    fn a_version_1_manifest_is_refused_as_such_before_its_fields_are_read() {
+        // Version 1 had no shard roots: the version, not a missing field, is the error.
+        let json = sample()
+            .to_json()
+            .unwrap()
+            .replace("\"format_version\": 2", "\"format_version\": 1");
+        let mut v1: serde_json::Value = serde_json::from_str(&json).unwrap();
+        for shard in v1["shards"].as_array_mut().unwrap() {
+            shard.as_object_mut().unwrap().remove("root");
+        }
+        let err = Manifest::from_json(v1.to_string().as_bytes()).unwrap_err();
+        assert!(matches!(
+            &err,
+            ClientError::CorruptFile {
+                problem: Corruption::OldFormat {
+                    found: 1,
+                    supported: 2,
+                    ..
+                },
+                ..
+            }
+        ));
+        assert!(err.to_string().contains("floodgate new"), "{err}");
+    }
+
+    #[test]
     fn bad_json_is_a_corrupt_manifest() {
-        for bad in [&b"{"[..], b"\xff", b"{\"format_version\": 1}", b"[]"] {
+        for bad in [&b"{"[..], b"\xff", b"{\"format_version\": 2}", b"[]"] {
             assert!(matches!(
                 Manifest::from_json(bad),
                 Err(ClientError::CorruptFile { file, problem: Corruption::Json(_) }) if file == MANIFEST_FILE

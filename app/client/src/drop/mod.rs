@@ -66,21 +66,22 @@ pub struct DropParams {
     pub decimals: u8,
     /// `log2` of the leaves per shard, `<= MAX_SHARD_BITS`.
     pub shard_bits: u8,
-    /// `log2` of the leaves per page, `<= MAX_PAGE_BITS`.
+    /// `log2` of the leaves per page, `<= shard_bits` (a page lies in one shard).
     pub page_bits: u8,
     /// Cluster hint recorded in the manifest.
     pub cluster: Option<String>,
 }
 
 impl DropParams {
-    /// Parameters with the default page size and no cluster hint.
+    /// Parameters with the default page size (no larger than a shard) and no cluster
+    /// hint.
     pub fn new(program_id: Pubkey, mint: Pubkey, decimals: u8, shard_bits: u8) -> Self {
         Self {
             program_id,
             mint,
             decimals,
             shard_bits,
-            page_bits: DEFAULT_PAGE_BITS,
+            page_bits: default_page_bits(shard_bits),
             cluster: None,
         }
     }
@@ -93,15 +94,21 @@ impl DropParams {
                 reason: "at most 16 (65,536 leaves per shard)",
             });
         }
-        if self.page_bits > MAX_PAGE_BITS {
+        if self.page_bits > self.shard_bits {
             return Err(ClientError::InvalidParameter {
                 name: "page_bits",
                 value: self.page_bits.into(),
-                reason: "at most 16 (65,536 leaves per page)",
+                reason: "at most shard_bits: a page proves its leaves up to its shard's root, \
+                         so it lies in one shard",
             });
         }
         Ok(())
     }
+}
+
+/// [`DEFAULT_PAGE_BITS`], or `shard_bits` when shards are smaller than that.
+pub fn default_page_bits(shard_bits: u8) -> u8 {
+    DEFAULT_PAGE_BITS.min(shard_bits)
 }
 
 /// An opened drop folder: manifest and page index loaded and cross-checked.
@@ -138,8 +145,9 @@ impl DropFolder {
         let staging = Staging::create(dir)?;
         let leaves_path = staging.path.join(LEAVES_FILE);
         let leaves_sha256 = write_file(&leaves_path, false, |w| write_leaves(w, &sorted))?;
-        let index = write_pages(&staging.path, &sorted, &tree, params.page_bits)?;
+        let index = write_pages(&staging.path, &sorted, &tree, PageShape::of(&params))?;
 
+        let shard_roots = tree.shard_roots(params.shard_bits);
         let shards = (0..num_shards_for(n, params.shard_bits))
             .map(|s| {
                 let first = (s as usize) << params.shard_bits;
@@ -150,6 +158,7 @@ impl DropFolder {
                     first_leaf: first as u32,
                     leaf_count: (end - first) as u32,
                     total,
+                    root: shard_roots[s as usize],
                 })
             })
             .collect::<Result<Vec<_>, ClientError>>()?;
@@ -285,7 +294,14 @@ impl DropFolder {
                 return Err(corrupt(field, expected.to_string(), found.to_string()));
             }
         }
-        for shard in &m.shards {
+        for (shard, root) in m.shards.iter().zip(tree.shard_roots(m.shard_bits)) {
+            if *root != shard.root {
+                return Err(corrupt(
+                    "shard root (rebuilt from the leaves file)",
+                    hex::encode(root),
+                    hex::encode(shard.root),
+                ));
+            }
             let first = shard.first_leaf as usize;
             let total = totals(&allocations[first..first + shard.leaf_count as usize])?.total;
             if total != shard.total {
@@ -303,8 +319,8 @@ impl DropFolder {
     /// and checks that every page and the index are byte for byte what this crate writes.
     pub fn verify(&self) -> Result<MerkleTree, ClientError> {
         let (allocations, tree) = self.rebuild_tree()?;
-        let page_bits = self.manifest().page_bits;
-        let expected_index = page_index_of(&allocations, &tree, page_bits);
+        let shape = PageShape::of_manifest(self.manifest());
+        let expected_index = page_index_of(&allocations, &tree, shape.page_bits);
         if self.lookup.source().read(INDEX_PATH)? != expected_index.encode() {
             return Err(ClientError::corrupt(
                 INDEX_PATH,
@@ -320,7 +336,7 @@ impl DropFolder {
             .try_for_each(|p| {
                 let file = page_path(p);
                 let found = self.lookup.source().read(&file)?;
-                if found != encode_page(&allocations, &tree, page_bits, p)? {
+                if found != encode_page(&allocations, &tree, shape, p)? {
                     self.page(p)?;
                     return Err(ClientError::corrupt(
                         file,
@@ -356,23 +372,68 @@ pub fn page_index_of(allocations: &[Allocation], tree: &MerkleTree, page_bits: u
     }
 }
 
+/// How a drop's leaves are cut into pages and shards.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageShape {
+    /// `log2` of the leaves per page.
+    pub page_bits: u8,
+    /// `log2` of the leaves per shard, `>= page_bits`.
+    pub shard_bits: u8,
+}
+
+impl PageShape {
+    /// The shape [`DropFolder::write`] gives the drop of `params`.
+    pub fn of(params: &DropParams) -> Self {
+        Self {
+            page_bits: params.page_bits,
+            shard_bits: params.shard_bits,
+        }
+    }
+
+    /// The shape of a published drop.
+    pub fn of_manifest(manifest: &Manifest) -> Self {
+        Self {
+            page_bits: manifest.page_bits,
+            shard_bits: manifest.shard_bits,
+        }
+    }
+}
+
 /// The bytes of page `p` of canonical `allocations` and their tree (`pages/<p>.bin`),
 /// e.g. to upload pages somewhere without writing them locally.
 pub fn encode_page(
     allocations: &[Allocation],
     tree: &MerkleTree,
-    page_bits: u8,
+    shape: PageShape,
     p: u32,
 ) -> Result<Vec<u8>, ClientError> {
+    let PageShape {
+        page_bits,
+        shard_bits,
+    } = shape;
     let first = (p as usize) << page_bits;
     let end = (first + (1usize << page_bits)).min(allocations.len());
-    let upper = tree.proof_from_level(first as u32, page_bits.min(tree.depth()))?;
+    let page_height = page_bits.min(tree.depth());
+    let mut upper = tree.proof_from_level(first as u32, page_height)?;
+    upper.truncate(usize::from(
+        tree.shard_height(shard_bits).saturating_sub(page_height),
+    ));
+    let shard_root = tree
+        .shard_roots(shard_bits)
+        .get(first >> shard_bits)
+        .copied()
+        .ok_or(ClientError::InvalidParameter {
+            name: "page_bits",
+            value: page_bits.into(),
+            reason: "at most shard_bits: a page lies in one shard",
+        })?;
     let header = PageHeader {
         page_index: p,
         page_bits,
         depth: tree.depth(),
+        shard_bits,
         num_leaves: tree.num_leaves(),
-        root: tree.root(),
+        shard_root,
     };
     let mut out = Vec::new();
     encode_into(&mut out, header, &allocations[first..end], &upper);
@@ -386,13 +447,13 @@ pub fn write_pages(
     dir: &Path,
     allocations: &[Allocation],
     tree: &MerkleTree,
-    page_bits: u8,
+    shape: PageShape,
 ) -> Result<PageIndex, ClientError> {
     let pages = dir.join("pages");
     std::fs::create_dir(&pages).map_err(|e| ClientError::io(&pages, e))?;
-    let index = page_index_of(allocations, tree, page_bits);
+    let index = page_index_of(allocations, tree, shape.page_bits);
     (0..index.page_count()).into_par_iter().try_for_each(|p| {
-        let bytes = encode_page(allocations, tree, page_bits, p)?;
+        let bytes = encode_page(allocations, tree, shape, p)?;
         let path = dir.join(page_path(p));
         std::fs::write(&path, bytes).map_err(|e| ClientError::io(path, e))
     })?;

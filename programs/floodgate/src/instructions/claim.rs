@@ -30,7 +30,8 @@ pub struct ClaimArgs {
     /// Canonical bump of the vesting status PDA (only read when `locked > 0`; any other
     /// bump is refused with `InvalidVestingAccount`).
     pub vesting_bump: u8,
-    /// Sibling hashes, leaf level first: exactly `depth` of them.
+    /// Sibling hashes from the leaf up to its shard's root, leaf level first: exactly
+    /// `min(shard_bits, depth)` of them (at most 16, whatever the depth).
     pub proof: Vec<[u8; 32]>,
 }
 
@@ -352,9 +353,11 @@ fn create_vesting_status(
 ///    are the ones it stores; the destination is not the vault (a claim into its own
 ///    vault would pay nothing and still set the leaf's bit);
 /// 2. claims are not paused and have started;
-/// 3. `index < num_leaves` and the proof holds exactly `depth` hashes;
-/// 4. the proof leads from `leaf(index, claimant, unlocked, locked)` to the root;
-/// 5. the shard is the leaf's shard and has not been clawed back;
+/// 3. `index < num_leaves` and the proof holds exactly `min(shard_bits, depth)` hashes;
+/// 4. the shard is the leaf's shard and has not been clawed back;
+/// 5. the proof leads from `leaf(index, claimant, unlocked, locked)` to the shard's
+///    root, which `create_shard` proved to be the node of the distributor's root at the
+///    shard's position: with 4, the leaf is proven to the distributor's root;
 /// 6. the leaf's bit is unset (then set);
 /// 7. the shard's `claimed_amount` stays within `max_total`.
 #[inline(always)]
@@ -401,15 +404,22 @@ pub(crate) fn record(
         FloodgateError::IndexOutOfRange
     );
     require!(
-        leaf.proof.len() == usize::from(distributor.depth),
+        leaf.proof.len() == usize::from(distributor.shard_height()),
         FloodgateError::InvalidProofLength
     );
-    crate::checkpoint!("checks");
     // 4.
+    require!(
+        distributor.shard_of(leaf.index) == shard.shard_index,
+        FloodgateError::WrongShard
+    );
+    require!(!shard.is_clawed_back(), FloodgateError::ShardClawedBack);
+    crate::checkpoint!("checks");
+    // 5. The fold reads the low `shard_height` bits of the index: the leaf's position
+    // in its shard. The bits above are the shard's, checked in 4.
     let hash = leaf_hash(leaf.index, keys.claimant, leaf.unlocked, leaf.locked);
     crate::checkpoint!("leaf");
     require!(
-        proof_leads_to(&distributor.root, hash, leaf.index, leaf.proof),
+        proof_leads_to(&shard.root, hash, leaf.index, leaf.proof),
         FloodgateError::InvalidProof
     );
     crate::checkpoint!("proof");
@@ -417,12 +427,6 @@ pub(crate) fn record(
         .unlocked
         .checked_add(leaf.locked)
         .ok_or(FloodgateError::ArithmeticOverflow)?;
-    // 5.
-    require!(
-        distributor.shard_of(leaf.index) == shard.shard_index,
-        FloodgateError::WrongShard
-    );
-    require!(!shard.is_clawed_back(), FloodgateError::ShardClawedBack);
     // 6.
     let position = leaf.index - (shard.shard_index << distributor.shard_bits);
     set_claimed(bitmap, position)?;

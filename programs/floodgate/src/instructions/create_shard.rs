@@ -1,4 +1,5 @@
-//! `create_shard`: the admin creates one shard (bitmap + counters) and its vault.
+//! `create_shard`: the admin creates one shard (bitmap + counters) and its vault, and
+//! stores the shard root, which it proves against the distributor's root.
 //!
 //! Funding is a plain token transfer into the vault, done by the client.
 
@@ -6,6 +7,7 @@ use crate::{
     constants::{SHARD_SEED, VAULT_SEED},
     errors::FloodgateError,
     events::ShardCreated,
+    merkle::{Hash, proof_leads_to},
     state::{Distributor, Shard},
 };
 use anchor_lang::prelude::*;
@@ -63,11 +65,22 @@ impl CreateShard<'_> {
     /// 2. the allocation of all shards stays within `total_amount`;
     /// 3. clawback has not opened. A shard is closed only after its clawback, so this
     ///    is what stops a closed shard from coming back with an empty bitmap (and its
-    ///    leaves from being paid twice).
+    ///    leaves from being paid twice);
+    /// 4. `upper_proof` holds exactly `depth - min(shard_bits, depth)` hashes;
+    /// 5. it leads from `shard_root`, as node `shard_index` at height
+    ///    `min(shard_bits, depth)`, to the distributor's root. Then the stored root is
+    ///    the one node of the tree that covers exactly this shard's leaves, and a claim
+    ///    proven to it is a claim proven to the distributor's root (SECURITY.md, I9).
     ///
     /// (`shard_index < num_shards` is checked when sizing the account.)
     #[inline(never)]
-    pub fn validate(&self, max_total: u64) -> Result<()> {
+    pub fn validate(
+        &self,
+        shard_index: u32,
+        max_total: u64,
+        shard_root: &Hash,
+        upper_proof: &[Hash],
+    ) -> Result<()> {
         // 1.
         require!(max_total > 0, FloodgateError::InvalidMaxTotal);
         // 2.
@@ -85,11 +98,27 @@ impl CreateShard<'_> {
             Clock::get()?.unix_timestamp < distributor.clawback_start_ts,
             FloodgateError::ShardAfterClawback
         );
+        // 4.
+        require!(
+            upper_proof.len() == usize::from(distributor.depth - distributor.shard_height()),
+            FloodgateError::InvalidShardProofLength
+        );
+        // 5. Above the shard, the path bits of any of its leaves are the bits of
+        // `shard_index` (at height `depth` and over, `shard_index` is 0: one shard).
+        require!(
+            proof_leads_to(&distributor.root, *shard_root, shard_index, upper_proof),
+            FloodgateError::InvalidShardRoot
+        );
         Ok(())
     }
 
     #[inline(never)]
-    pub fn handler(ctx: Context<Self>, shard_index: u32, max_total: u64) -> Result<()> {
+    pub fn handler(
+        ctx: Context<Self>,
+        shard_index: u32,
+        max_total: u64,
+        shard_root: Hash,
+    ) -> Result<()> {
         let accounts = &ctx.accounts;
         let mut distributor = accounts.distributor.load_mut()?;
         distributor.allocated_amount += max_total; // bounded by validate()
@@ -113,6 +142,7 @@ impl CreateShard<'_> {
             clawed_back_amount: 0,
             distributor: accounts.distributor.key(),
             vault: accounts.vault.key(),
+            root: shard_root,
         };
         emit!(ShardCreated {
             distributor: shard.distributor,
@@ -120,6 +150,7 @@ impl CreateShard<'_> {
             leaf_count,
             max_total,
             vault: shard.vault,
+            root: shard_root,
         });
         Ok(())
     }

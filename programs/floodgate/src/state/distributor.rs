@@ -10,7 +10,7 @@ use anchor_lang::prelude::*;
 #[account(zero_copy)]
 #[derive(Debug, PartialEq, Eq)]
 pub struct Distributor {
-    /// Layout version ([`crate::constants::DISTRIBUTOR_VERSION`]).
+    /// Protocol version ([`crate::constants::DISTRIBUTOR_VERSION`]).
     pub version: u8,
     /// Bump of this PDA.
     pub bump: u8,
@@ -18,7 +18,8 @@ pub struct Distributor {
     pub paused: u8,
     /// Non-zero when anyone may push claims with `claim_for`.
     pub allow_claim_for: u8,
-    /// Depth of the tree: a proof holds exactly this many hashes.
+    /// Depth of the tree: `create_shard`'s upper proof and a claim's proof hold
+    /// `depth` hashes between them.
     pub depth: u8,
     /// `log2` of the number of leaves per shard.
     pub shard_bits: u8,
@@ -82,6 +83,13 @@ impl Distributor {
             &self.seed,
             std::slice::from_ref(&self.bump),
         ]
+    }
+
+    /// Height of a shard's subtree, `min(shard_bits, depth)`: the length of a claim's
+    /// proof (a shard root is the root itself when the tree is no deeper than a shard).
+    #[inline]
+    pub fn shard_height(&self) -> u8 {
+        self.shard_bits.min(self.depth)
     }
 
     /// Shard holding leaf `index`.

@@ -34,6 +34,10 @@ pub struct Shard {
     pub distributor: Pubkey,
     /// The shard's vault token account.
     pub vault: Pubkey,
+    /// The shard root: node `shard_index` at height `min(shard_bits, depth)` of the
+    /// distributor's tree, proven against its root by `create_shard`. A claim proves
+    /// its leaf up to this node.
+    pub root: [u8; 32],
 }
 
 impl Shard {
@@ -117,7 +121,7 @@ mod tests {
 
     #[test]
     fn header_has_no_padding_and_a_fixed_size() {
-        assert_eq!(std::mem::size_of::<Shard>(), 104);
-        assert_eq!(Shard::space(65_536), 8 + 104 + 8192);
+        assert_eq!(std::mem::size_of::<Shard>(), 136);
+        assert_eq!(Shard::space(65_536), 8 + 136 + 8192);
     }
 }

@@ -76,9 +76,10 @@ pub async fn simulate(args: &Args, format: OutputFormat) -> anyhow::Result<Repor
         }
     };
     let drop_started = Instant::now();
+    let defaults = DropParams::new(floodgate::ID, mint, args.decimals, args.shard_bits);
     let params = DropParams {
-        page_bits: args.page_bits,
-        ..DropParams::new(floodgate::ID, mint, args.decimals, args.shard_bits)
+        page_bits: args.page_bits.unwrap_or(defaults.page_bits),
+        ..defaults
     };
     let (manifest, _tree) = DropFolder::write(&out, &participants.allocations, params)
         .with_context(|| format!("writing the drop folder {}", out.display()))?;
@@ -244,10 +245,12 @@ impl Simulation {
             self.decimals,
         )
         .await?;
+        let top = manifest.shard_tree()?;
         let bar = progress(manifest.shards.len() as u64, "shards", self.format);
         for shard in &manifest.shards {
+            let new = ix::NewShard::new(&top, shard.index, shard.total)?;
             let instructions = [
-                ix::create_shard(&self.keys, &creator.pubkey(), shard.index, shard.total),
+                ix::create_shard(&self.keys, &creator.pubkey(), &new),
                 ix::fund_vault(
                     &self.keys,
                     shard.index,
@@ -291,9 +294,12 @@ impl Simulation {
         let (mut claimed, mut pushed) = (0, 0);
         for allocation in &allocations {
             let found = drop.lookup(&allocation.claimant)?;
+            let shard_index = found.index >> state.shard_bits;
+            let shard = self.bank.account(&self.keys.shard(shard_index)).await;
+            let shard_root = accounts::shard(&shard.context("shard")?.data)?.header.root;
             ensure!(
-                found.verify_against(&state.root),
-                "the proof of {} does not reach the on-chain root",
+                found.root == state.root && found.verify_against(&shard_root),
+                "the proof of {} does not reach its shard's on-chain root",
                 allocation.claimant
             );
             let leaf = LeafClaim::from(found);

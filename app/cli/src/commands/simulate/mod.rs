@@ -37,9 +37,10 @@ pub struct Args {
     #[arg(long, default_value_t = 12)]
     pub shard_bits: u8,
 
-    /// log2 of the leaves per proof page.
-    #[arg(long, default_value_t = floodgate_client::drop::DEFAULT_PAGE_BITS)]
-    pub page_bits: u8,
+    /// log2 of the leaves per proof page (at most shard-bits) [default: 9, or
+    /// shard-bits when smaller].
+    #[arg(long)]
+    pub page_bits: Option<u8>,
 
     /// Every K-th generated claimant also gets a locked (vesting) part; 0 for none.
     #[arg(long, default_value_t = 4, value_name = "K")]
