@@ -273,11 +273,27 @@ async fn a_wrong_token_program_is_rejected() {
 
 #[tokio::test]
 async fn claims_wait_for_the_start() {
-    let mut f = Fixture::default().await;
+    // Created ten seconds before its start: claims read the clock.
+    let mut f = Fixture::prepare(Options::default()).await;
+    f.set_time(START - 10).await;
+    f.create_distributor().await.expect("create_distributor");
+    f.create_and_fund_shard(0).await.expect("create_shard");
+    assert_eq!(f.distributor().await.open_at_creation, 0);
     f.set_time(START - 1).await;
     assert_error(f.claim(0).await, FloodgateError::ClaimsNotStarted);
     f.set_time(START).await;
     f.claim(0).await.expect("claims open at START exactly");
+}
+
+/// A distributor created at or after its start records it, and its claims read no
+/// clock (140 CU each): they stay open even under a clock set back before the start,
+/// which a cluster never does.
+#[tokio::test]
+async fn claims_open_at_creation_read_no_clock() {
+    let mut f = Fixture::default().await;
+    assert_eq!(f.distributor().await.open_at_creation, 1);
+    f.set_time(START - 1_000).await;
+    f.claim(0).await.expect("open since creation");
 }
 
 #[tokio::test]

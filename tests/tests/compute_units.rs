@@ -130,6 +130,8 @@ struct ClaimRow {
 
 struct OpRow {
     name: &'static str,
+    /// The tree's depth and shard size.
+    shape: (u8, u8),
     units: Units,
     size: usize,
     /// Units of failed bump tries taken out of the figures (they depend on the keys).
@@ -257,17 +259,21 @@ async fn claim_row(token_program: Pubkey, shape: (u8, u8)) -> (Units, usize) {
 /// The other instructions, on SPL Token, with a depth-`OP_DEPTH` tree.
 async fn operation_rows() -> Vec<OpRow> {
     let mut rows = vec![];
-    let row = |name, sent: &Sent, size, bump_tries: u64| {
+    let row_of = |name, shape, sent: &Sent, size, bump_tries: u64| {
         let mut units = Units::of(sent, &SPL_TOKEN);
         let removed = bump_tries * BUMP_TRY_CU;
         units.total -= removed;
         units.floodgate -= removed;
         OpRow {
             name,
+            shape,
             units,
             size,
             bump_tries_removed: removed,
         }
+    };
+    let row = |name, sent: &Sent, size, bump_tries: u64| {
+        row_of(name, (OP_DEPTH, OP_SHARD_BITS), sent, size, bump_tries)
     };
 
     // create_distributor and create_shard search their PDAs' bumps: the failed tries
@@ -299,7 +305,7 @@ async fn operation_rows() -> Vec<OpRow> {
     // at depth 20, and the longest proof of the largest shards at depth 32.
     for (name, shape) in [
         ("create_shard (2^12 leaves)", (OP_DEPTH, OP_SHARD_BITS)),
-        ("create_shard (2^16 leaves, depth 32)", (32, 16)),
+        ("create_shard (2^16 leaves)", (32, 16)),
     ] {
         let (mut f, _, shard) = synthetic_distributor(SPL_TOKEN, shape, AMOUNT, 0).await;
         let admin = f.admin.pubkey();
@@ -307,8 +313,9 @@ async fn operation_rows() -> Vec<OpRow> {
         let sent = f.create_shard_as(&shard).await.expect("create_shard");
         let (address, shard_bump) = floodgate_client::pda::shard(&f.keys.address, 0);
         let vault_bump = floodgate_client::pda::vault(&address).1;
-        rows.push(row(
+        rows.push(row_of(
             name,
+            shape,
             &sent,
             size,
             u64::from(255 - shard_bump) + u64::from(255 - vault_bump),
@@ -357,7 +364,15 @@ async fn operation_rows() -> Vec<OpRow> {
     let instruction = ix::claim(&f.keys, &leaf, &ata, &claimant.pubkey());
     let size = transaction_size(&claimant.pubkey(), std::slice::from_ref(&instruction));
     let sent = f.send(&[instruction], &[&claimant]).await.expect("claim");
-    rows.push(row("claim (with a locked part)", &sent, size, 0));
+    // The vesting status's bump must be canonical: one failed `create_program_address`
+    // per higher bump, which depends on the (fresh) claimant's key.
+    let vesting_bump = floodgate_client::pda::vesting(&f.keys.address, 0).1;
+    rows.push(row(
+        "claim (with a locked part)",
+        &sent,
+        size,
+        u64::from(255 - vesting_bump),
+    ));
     f.set_time(START + VESTING_SECS / 2).await;
     let destination =
         floodgate_client::pda::associated_token(&claimant.pubkey(), &f.mint, &SPL_TOKEN);
@@ -451,7 +466,7 @@ async fn compute_units() {
         let u = &r.units;
         println!(
             "{:<28} {:>5} {:>8} {:>9} {:>8} {:>8} {:>9}",
-            r.name, OP_DEPTH, u.total, u.floodgate, u.token, u.other, r.size
+            r.name, r.shape.0, u.total, u.floodgate, u.token, u.other, r.size
         );
     }
     // The deepest tree whose wallet transaction still fits in one packet, with the
@@ -473,7 +488,7 @@ async fn compute_units() {
             "wallet_tx_bytes": r.size,
         })).collect::<Vec<_>>(),
         "operations": ops.iter().map(|r| serde_json::json!({
-            "name": r.name, "depth": OP_DEPTH, "shard_bits": OP_SHARD_BITS, "total_cu": r.units.total,
+            "name": r.name, "depth": r.shape.0, "shard_bits": r.shape.1, "total_cu": r.units.total,
             "program_cu": r.units.floodgate, "token_program_cu": r.units.token,
             "other_programs_cu": r.units.other, "tx_bytes": r.size,
             "bump_search_cu_removed": r.bump_tries_removed,

@@ -33,6 +33,7 @@ async fn writes_every_field() {
         assert_eq!(d.num_shards, 1);
         assert_eq!(d.shard_bits, 16);
         assert_eq!(d.decimals, 6);
+        assert_eq!(d.open_at_creation, 1, "claims open at creation");
         assert_eq!(d.total_amount, 1_500);
         assert_eq!(d.allocated_amount, 0);
         assert_eq!(d.open_shards, 0);

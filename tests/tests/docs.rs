@@ -55,30 +55,40 @@ fn grouped(n: &Value) -> String {
     out
 }
 
-/// The claim table by depth: SPL Token and Token-2022 side by side, depth 20 in bold.
+/// The claim table by depth and shard size: SPL Token and Token-2022 side by side, the
+/// guarded claim (depth 20, shards of 2^12 leaves) in bold.
 fn claim_table(bench: &Value) -> String {
     let claims = bench["claim"].as_array().unwrap();
-    let on = |program: &str, depth: &Value| {
+    let on = |program: &str, spl: &Value| {
         claims
             .iter()
-            .find(|row| row["token_program"] == program && &row["depth"] == depth)
-            .unwrap_or_else(|| panic!("bench/cu.json: no {program} claim at depth {depth}"))
+            .find(|row| {
+                row["token_program"] == program
+                    && row["depth"] == spl["depth"]
+                    && row["shard_bits"] == spl["shard_bits"]
+            })
+            .unwrap_or_else(|| panic!("bench/cu.json: no {program} claim like {spl}"))
     };
-    let mut table = "| depth | SPL Token: total | token program | Floodgate | Token-2022: total \
-                     | token program | Floodgate | wallet tx bytes |\n|---|---|---|---|---|---|---|---|\n"
-        .to_string();
+    let mut table =
+        "| depth | shards | proof hashes | SPL Token: total | token program | Floodgate \
+                     | Token-2022: total | token program | Floodgate | wallet tx bytes |\n\
+                     |---|---|---|---|---|---|---|---|---|---|\n"
+            .to_string();
     for spl in claims
         .iter()
         .filter(|row| row["token_program"] == "spl-token")
     {
-        let t22 = on("token-2022", &spl["depth"]);
-        let bold = |figure: String| match spl["depth"].as_u64() {
-            Some(20) => format!("**{figure}**"),
-            _ => figure,
+        let t22 = on("token-2022", spl);
+        let guarded = spl["depth"] == 20 && spl["shard_bits"] == 12;
+        let bold = |figure: String| match guarded {
+            true => format!("**{figure}**"),
+            false => figure,
         };
         table += &format!(
-            "| {} | {} | {} | {} | {} | {} | {} | {} |\n",
+            "| {} | 2^{} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
             bold(spl["depth"].to_string()),
+            spl["shard_bits"],
+            spl["proof_hashes"],
             bold(grouped(&spl["total_cu"])),
             grouped(&spl["token_program_cu"]),
             bold(grouped(&spl["program_cu"])),
@@ -93,7 +103,7 @@ fn claim_table(bench: &Value) -> String {
 
 /// The other instructions, in the README's order and words.
 fn operations_table(bench: &Value) -> String {
-    const LABELS: [(&str, &str); 7] = [
+    const LABELS: [(&str, &str); 8] = [
         ("claim_for", "`claim_for` (token account exists)"),
         (
             "claim_for + create ATA",
@@ -105,7 +115,14 @@ fn operations_table(bench: &Value) -> String {
         ),
         ("withdraw_vested", "`withdraw_vested`"),
         ("clawback", "`clawback`"),
-        ("create_shard (2^16 leaves)", "`create_shard` (2^16 leaves)"),
+        (
+            "create_shard (2^12 leaves)",
+            "`create_shard` (2^12 leaves, depth 20: 8 upper hashes)",
+        ),
+        (
+            "create_shard (2^16 leaves)",
+            "`create_shard` (2^16 leaves, depth 32: 16 upper hashes)",
+        ),
         ("create_distributor", "`create_distributor`"),
     ];
     let operations = bench["operations"].as_array().unwrap();

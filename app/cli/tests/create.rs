@@ -167,6 +167,8 @@ async fn verify_checks_the_folder_and_the_chain_and_names_what_differs() {
     let report = verify::run(&args, &mut f.chain).await.unwrap();
     let address = Manifest::load(&f.drop).unwrap().distributor.unwrap();
     assert_eq!(report.distributor, Some(address.to_string()));
+    // 8 leaves in shards of 4: both shards' roots on chain are the manifest's.
+    assert_eq!(report.shards_checked, 2);
 
     // The same manifest with another total: the folder no longer rebuilds to it.
     let mut m = Manifest::load(&f.drop).unwrap();

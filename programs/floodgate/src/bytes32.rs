@@ -80,6 +80,37 @@ fn le_u64_unaligned(bytes: &[u8; 8]) -> u64 {
     u64::from_le_bytes(*bytes)
 }
 
+/// `u32::from_le_bytes(*bytes)`: one load when `bytes` is 4-byte aligned (the first
+/// argument after a discriminator in the runtime's 8-byte aligned instruction data).
+#[inline(always)]
+pub fn le_u32(bytes: &[u8; 4]) -> u32 {
+    let p = bytes.as_ptr();
+    if p as usize & 3 != 0 {
+        return le_u32_unaligned(bytes);
+    }
+    // SAFETY: 4 readable bytes, 4-byte aligned.
+    u32::from_le(unsafe { *p.cast::<u32>() })
+}
+
+#[cold]
+#[inline(never)]
+fn le_u32_unaligned(bytes: &[u8; 4]) -> u32 {
+    u32::from_le_bytes(*bytes)
+}
+
+/// `u64::from_le_bytes(*bytes)` for bytes that are 4-byte aligned (an amount after a
+/// `u32` argument): two loads instead of eight.
+#[inline(always)]
+pub fn le_u64_at4(bytes: &[u8; 8]) -> u64 {
+    let p = bytes.as_ptr();
+    if p as usize & 3 != 0 {
+        return le_u64_unaligned(bytes);
+    }
+    // SAFETY: 8 readable bytes, 4-byte aligned.
+    let [low, high] = unsafe { *p.cast::<[u32; 2]>() };
+    u64::from(u32::from_le(low)) | (u64::from(u32::from_le(high)) << 32)
+}
+
 /// An address stored 8-byte aligned: a `Pubkey` constant is a byte array of alignment
 /// 1, so comparing an account's key with `&crate::ID` takes the byte-by-byte path.
 #[repr(C, align(8))]
@@ -114,6 +145,18 @@ mod tests {
     /// 40 bytes, 8-aligned, so that `[k..k + 32]` covers every alignment.
     #[repr(C, align(8))]
     struct Buf([u8; 40]);
+
+    #[test]
+    fn little_endian_reads_agree_at_every_alignment() {
+        let buf = Buf(std::array::from_fn(|k| (k as u8).wrapping_mul(29) ^ 0x5A));
+        for k in 0..16 {
+            let four: &[u8; 4] = buf.0[k..k + 4].try_into().unwrap();
+            assert_eq!(le_u32(four), u32::from_le_bytes(*four), "at {k}");
+            let eight: &[u8; 8] = buf.0[k..k + 8].try_into().unwrap();
+            assert_eq!(le_u64_at4(eight), u64::from_le_bytes(*eight), "at {k}");
+            assert_eq!(le_u64(eight), u64::from_le_bytes(*eight), "at {k}");
+        }
+    }
 
     fn at(buf: &Buf, k: usize) -> &[u8; 32] {
         buf.0[k..k + 32].try_into().unwrap()

@@ -49,9 +49,9 @@ pub struct ClaimedBytes {
     /// distributor, claimant, destination, payer: 8-byte words in memory order.
     addresses: [[u64; 4]; 4],
     index: u32,
-    /// At offset 140: not 8-byte aligned, so kept as bytes.
-    unlocked: [u8; 8],
-    locked: [u8; 8],
+    /// At offset 140: not 8-byte aligned, so written as two little-endian `u32`s.
+    unlocked: [u32; 2],
+    locked: [u32; 2],
     /// Up to the alignment; not logged.
     _pad: [u8; 4],
 }
@@ -82,8 +82,8 @@ impl Claimed {
             discriminator: u64::from_le_bytes(*discriminator).to_le(),
             addresses: addresses.map(|address| crate::bytes32::words(address.as_array())),
             index: index.to_le(),
-            unlocked: unlocked.to_le_bytes(),
-            locked: locked.to_le_bytes(),
+            unlocked: le_halves(unlocked),
+            locked: le_halves(locked),
             _pad: [0; 4],
         }
     }
@@ -95,6 +95,12 @@ impl Claimed {
         crate::checkpoint!("encoded");
         anchor_lang::solana_program::log::sol_log_data(&[bytes.as_bytes()]);
     }
+}
+
+/// `value`'s little-endian bytes as two `u32`s in memory order.
+#[inline(always)]
+fn le_halves(value: u64) -> [u32; 2] {
+    [(value as u32).to_le(), ((value >> 32) as u32).to_le()]
 }
 
 #[event]

@@ -69,11 +69,53 @@ pub fn root_from_proof(leaf: Hash, index: u32, proof: &[Hash]) -> Hash {
     *fold(leaf, index, proof).node()
 }
 
-/// Whether `proof` leads from `leaf` at `index` to `root`: the program's check.
+/// Whether `proof` leads from `leaf` at `index` to `root`.
 #[inline]
 pub fn proof_leads_to(root: &Hash, leaf: Hash, index: u32, proof: &[Hash]) -> bool {
     bytes32::eq(fold(leaf, index, proof).node(), root)
 }
+
+/// Whether `proof` leads from the leaf `(index, claimant, unlocked, locked)` to `root`:
+/// a claim's check. The leaf is hashed straight into the running node of the fold (on
+/// SBF the syscall writes it there: no copy).
+#[inline(always)]
+pub fn leaf_leads_to(
+    root: &Hash,
+    (index, claimant, unlocked, locked): (u32, &Pubkey, u64, u64),
+    proof: &[Hash],
+) -> bool {
+    let preimage = LeafPreimage::new(index, claimant, unlocked, locked);
+    let mut running = PrefixedNode {
+        _pad: [0; 7],
+        bytes: [NODE_PREFIX; 33],
+    };
+    let node: &mut Hash = (&mut running.bytes[1..]).try_into().expect("32 bytes");
+    hash_into(preimage.bytes(), node);
+    hash_up(&mut running.bytes, index, proof);
+    bytes32::eq(running.node(), root)
+}
+
+/// `*out = sha256(bytes)`: on SBF, one syscall that writes `out`.
+#[cfg(target_os = "solana")]
+#[inline(always)]
+fn hash_into(bytes: &[u8], out: &mut Hash) {
+    let vals = [VmSlice(bytes.as_ptr(), bytes.len() as u64)];
+    // SAFETY: one readable slice and a writable 32-byte result that does not overlap it.
+    unsafe {
+        solana_define_syscall::definitions::sol_sha256(vals.as_ptr().cast(), 1, out.as_mut_ptr())
+    };
+}
+
+#[cfg(not(target_os = "solana"))]
+#[inline]
+fn hash_into(bytes: &[u8], out: &mut Hash) {
+    *out = hashv(&[bytes]).to_bytes();
+}
+
+/// The layout of a `&[u8]` the SBF syscalls read (address, length).
+#[cfg(target_os = "solana")]
+#[repr(C)]
+struct VmSlice(*const u8, u64);
 
 /// The running node of a fold, right after a `NODE_PREFIX` byte and 8-byte aligned.
 ///
@@ -115,9 +157,6 @@ fn fold(leaf: Hash, index: u32, proof: &[Hash]) -> PrefixedNode {
 #[cfg(target_os = "solana")]
 #[inline(always)]
 fn hash_up(prefixed_node: &mut [u8; 33], index: u32, proof: &[Hash]) {
-    /// The layout of a `&[u8]` the syscall reads (address, length).
-    #[repr(C)]
-    struct VmSlice(*const u8, u64);
     let prefix = prefixed_node.as_mut_ptr();
     // SAFETY: in bounds of the 33-byte array.
     let node = unsafe { prefix.add(1) };
@@ -202,6 +241,27 @@ mod tests {
         assert!(proof_leads_to(&root, b, 1, &[a]));
         assert!(!proof_leads_to(&root, a, 1, &[b]));
         assert!(!proof_leads_to(&root, a, 0, &[a]));
+    }
+
+    #[test]
+    fn a_leaf_leads_to_the_root_its_hash_and_proof_fold_to() {
+        let claimant = Pubkey::new_from_array([3; 32]);
+        let proof = [[7u8; 32], [8u8; 32], [9u8; 32]];
+        for index in [0u32, 5, 6] {
+            let root = root_from_proof(leaf_hash(index, &claimant, 10, 20), index, &proof);
+            assert!(leaf_leads_to(&root, (index, &claimant, 10, 20), &proof));
+            assert!(!leaf_leads_to(&root, (index, &claimant, 11, 20), &proof));
+            assert!(!leaf_leads_to(
+                &root,
+                (index ^ 1, &claimant, 10, 20),
+                &proof
+            ));
+            assert!(!leaf_leads_to(
+                &root,
+                (index, &claimant, 10, 20),
+                &proof[..2]
+            ));
+        }
     }
 
     #[test]

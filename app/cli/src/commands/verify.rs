@@ -1,5 +1,6 @@
 //! `floodgate verify`: rebuild the root from `leaves.csv`, check every page and the
-//! manifest, then (if it names one) the on-chain distributor. Exit 3 on a mismatch.
+//! manifest, then (if it names one) the on-chain distributor and the root of every
+//! shard created so far. Exit 3 on a mismatch.
 
 use super::common;
 use crate::{error::CheckFailed, output::Report};
@@ -26,6 +27,8 @@ pub struct VerifyReport {
     pub pages: u32,
     /// The distributor checked on chain, if the manifest names one.
     pub distributor: Option<String>,
+    /// Shards found on chain, each holding the manifest's root for it.
+    pub shards_checked: u32,
 }
 
 /// Fields where the manifest and the on-chain distributor differ (empty: they agree).
@@ -63,10 +66,38 @@ pub async fn check_chain(
     m: &Manifest,
     address: &Pubkey,
 ) -> anyhow::Result<Distributor> {
-    let (state, _) = common::distributor(chain, address)
+    check_chain_and_shards(chain, m, address)
+        .await
+        .map(|(state, _)| state)
+}
+
+/// [`check_chain`], and the root of every shard that exists on chain against the
+/// manifest's; returns how many shards were checked.
+pub async fn check_chain_and_shards(
+    chain: &mut dyn Chain,
+    m: &Manifest,
+    address: &Pubkey,
+) -> anyhow::Result<(Distributor, u32)> {
+    let (state, keys) = common::distributor(chain, address)
         .await?
         .ok_or(CheckFailed::MissingDistributor(*address))?;
-    let diff = compare(m, &state);
+    let mut diff = compare(m, &state);
+    let mut checked = 0;
+    if diff.is_empty() {
+        let on_chain = common::shards(chain, &keys, m.shards.len() as u32).await?;
+        for (info, shard) in m.shards.iter().zip(&on_chain) {
+            let Some(shard) = &shard.state else { continue };
+            checked += 1;
+            if shard.header.root != info.root {
+                diff.push(format!(
+                    "shard {} root (manifest {}, chain {})",
+                    info.index,
+                    hex::encode(info.root),
+                    hex::encode(shard.header.root)
+                ));
+            }
+        }
+    }
     if !diff.is_empty() {
         return Err(CheckFailed::ChainMismatch {
             distributor: *address,
@@ -74,7 +105,7 @@ pub async fn check_chain(
         }
         .into());
     }
-    Ok(state)
+    Ok((state, checked))
 }
 
 pub async fn run(args: &Args, chain: &mut dyn Chain) -> anyhow::Result<VerifyReport> {
@@ -82,21 +113,26 @@ pub async fn run(args: &Args, chain: &mut dyn Chain) -> anyhow::Result<VerifyRep
     drop.verify()
         .map_err(|e| CheckFailed::Drop(e.to_string()))?;
     let m = drop.manifest();
+    let mut shards_checked = 0;
     if let Some(address) = m.distributor {
-        check_chain(chain, m, &address).await?;
+        shards_checked = check_chain_and_shards(chain, m, &address).await?.1;
     }
     Ok(VerifyReport {
         root: hex::encode(m.root),
         num_leaves: m.num_leaves,
         pages: m.page_count,
         distributor: m.distributor.map(|d| d.to_string()),
+        shards_checked,
     })
 }
 
 impl Report for VerifyReport {
     fn human(&self) -> String {
         let chain = match &self.distributor {
-            Some(d) => format!("; the distributor {d} on chain holds the same root and shape"),
+            Some(d) => format!(
+                "; the distributor {d} on chain holds the same root and shape, and its {} shards the manifest's roots",
+                self.shards_checked
+            ),
             None => "; no distributor in the manifest yet".into(),
         };
         format!(

@@ -9,7 +9,7 @@ use crate::{
     errors::FloodgateError,
     events::Claimed,
     invoke::{Source, create_pda_account, pay},
-    merkle::{Hash, leaf_hash, proof_leads_to},
+    merkle::{Hash, leaf_leads_to},
     state::{Distributor, Shard, VestingStatus, header_and_bitmap, set_claimed},
 };
 use anchor_lang::prelude::*;
@@ -352,7 +352,8 @@ fn create_vesting_status(
 /// 1. the shard belongs to the distributor, and the vault, mint and token program
 ///    are the ones it stores; the destination is not the vault (a claim into its own
 ///    vault would pay nothing and still set the leaf's bit);
-/// 2. claims are not paused and have started;
+/// 2. claims are not paused and have started (open since the distributor's creation, or
+///    the clock is past the start);
 /// 3. `index < num_leaves` and the proof holds exactly `min(shard_bits, depth)` hashes;
 /// 4. the shard is the leaf's shard and has not been clawed back;
 /// 5. the proof leads from `leaf(index, claimant, unlocked, locked)` to the shard's
@@ -391,11 +392,10 @@ pub(crate) fn record(
         &distributor.token_program,
         FloodgateError::TokenProgramMismatch,
     )?;
-    // 2.
-    let now = Clock::get()?.unix_timestamp;
+    // 2. (The clock is read only for a distributor created before its start.)
     require!(!distributor.is_paused(), FloodgateError::ClaimsPaused);
     require!(
-        now >= distributor.claims_start_ts,
+        distributor.claims_started(|| Ok(Clock::get()?.unix_timestamp))?,
         FloodgateError::ClaimsNotStarted
     );
     // 3.
@@ -416,10 +416,9 @@ pub(crate) fn record(
     crate::checkpoint!("checks");
     // 5. The fold reads the low `shard_height` bits of the index: the leaf's position
     // in its shard. The bits above are the shard's, checked in 4.
-    let hash = leaf_hash(leaf.index, keys.claimant, leaf.unlocked, leaf.locked);
-    crate::checkpoint!("leaf");
+    let claimed_leaf = (leaf.index, keys.claimant, leaf.unlocked, leaf.locked);
     require!(
-        proof_leads_to(&shard.root, hash, leaf.index, leaf.proof),
+        leaf_leads_to(&shard.root, claimed_leaf, leaf.proof),
         FloodgateError::InvalidProof
     );
     crate::checkpoint!("proof");

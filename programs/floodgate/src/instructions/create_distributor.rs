@@ -134,7 +134,7 @@ impl CreateDistributor<'_> {
             depth: args.depth,
             shard_bits: args.shard_bits,
             decimals: accounts.mint.decimals,
-            padding: [0; 1],
+            open_at_creation: u8::from(args.claims_start_ts <= Clock::get()?.unix_timestamp),
             num_leaves: args.num_leaves,
             num_shards: num_shards_for(args.num_leaves, args.shard_bits),
             open_shards: 0,

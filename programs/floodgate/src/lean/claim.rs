@@ -21,7 +21,7 @@
 
 use super::input::{Input, InputAccount};
 use crate::{
-    bytes32::{PROGRAM_ID, SYSTEM_PROGRAM_ID, le_u64, same_key},
+    bytes32::{PROGRAM_ID, SYSTEM_PROGRAM_ID, le_u32, le_u64, le_u64_at4, same_key},
     instructions::claim::{ClaimKeys, Leaf, Payout, pay_out, record},
     merkle::Hash,
     state::{Distributor, Shard},
@@ -159,7 +159,9 @@ fn settle(
 #[inline(always)]
 fn decode(args: &[u8], pushed: bool) -> Option<(Leaf<'_>, Option<u8>)> {
     let fixed: &[u8; FIXED_ARGS] = args.first_chunk()?;
-    let word = |at: usize| u64::from_le_bytes(*fixed[at..].first_chunk().expect("in bounds"));
+    // In the runtime's input the data is 8-byte aligned: the index lies 8 bytes in and
+    // the amounts at 12 and 20, so each reads in aligned `u32`s (`bytes32`).
+    let word = |at: usize| le_u64_at4(fixed[at..].first_chunk().expect("in bounds"));
     let proof_len = u32::from_le_bytes(*fixed[21..].first_chunk().expect("in bounds")) as usize;
     let rest = &args[FIXED_ARGS..];
     let proof_bytes = proof_len.checked_mul(32)?;
@@ -171,7 +173,7 @@ fn decode(args: &[u8], pushed: bool) -> Option<(Leaf<'_>, Option<u8>)> {
     let proof: &[Hash] =
         unsafe { std::slice::from_raw_parts(rest.as_ptr().cast::<Hash>(), proof_len) };
     let leaf = Leaf {
-        index: u32::from_le_bytes(*fixed.first_chunk().expect("in bounds")),
+        index: le_u32(fixed.first_chunk().expect("in bounds")),
         unlocked: word(4),
         locked: word(12),
         vesting_bump: fixed[20],

@@ -25,8 +25,10 @@ pub struct Distributor {
     pub shard_bits: u8,
     /// Decimals of the mint, for `transfer_checked`.
     pub decimals: u8,
-    /// Always zero.
-    pub padding: [u8; 1],
+    /// Non-zero when claims were open at creation (`claims_start_ts` not after the
+    /// clock then): claims read no clock. The cluster's clock does not run backwards,
+    /// so claims open then stay open.
+    pub open_at_creation: u8,
     /// Number of leaves in the tree.
     pub num_leaves: u32,
     /// `ceil(num_leaves / 2^shard_bits)`.
@@ -107,6 +109,13 @@ impl Distributor {
         let first = u64::from(shard_index) << self.shard_bits;
         let full = 1u64 << self.shard_bits;
         Some(full.min(u64::from(self.num_leaves) - first) as u32)
+    }
+
+    /// Whether claims have started at `now` (with claims open at creation, whatever
+    /// `now` is: the claim path does not read the clock then).
+    #[inline]
+    pub fn claims_started(&self, now: impl FnOnce() -> Result<i64>) -> Result<bool> {
+        Ok(self.open_at_creation != 0 || now()? >= self.claims_start_ts)
     }
 
     pub fn is_paused(&self) -> bool {

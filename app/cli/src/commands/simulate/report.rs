@@ -183,8 +183,8 @@ impl Surge {
     fn print_human(&self) {
         let l = &self.limits;
         println!(
-            "Surge model: {} claims at depth {}, {} CU each into an existing token account, {} more to create it (SPL Token, measured on the SBF build)",
-            self.claims, self.depth, self.cu_per_claim, self.cu_create_account
+            "Surge model: {} claims at depth {}, {} CU each into an existing token account in shards of 2^{} leaves, {} more to create it (SPL Token, measured on the SBF build)",
+            self.claims, self.depth, self.cu_per_claim, self.shard_bits, self.cu_create_account
         );
         println!(
             "  limits: {} CU per block, {} CU per written account per block, {} ms slots",
@@ -205,8 +205,8 @@ impl Surge {
                 floodgate_client::surge::Bound::HotAccount => "per-account limit",
             };
             println!(
-                "    {:<56} {:>6} claims/block {:>6} blocks {:>8.1} s  ({bound})",
-                row.design, c.claims_per_block, c.blocks, c.seconds
+                "    {:<56} {:>6} CU {:>6} claims/block {:>6} blocks {:>8.1} s  ({bound})",
+                row.design, c.cu_per_claim, c.claims_per_block, c.blocks, c.seconds
             );
         }
     }

@@ -7,6 +7,11 @@
 //! model clears the surge three times: every claim into an existing account, a mix
 //! (`--surge-new-accounts`), and every claim creating its account, which is what a fresh
 //! airdrop meets.
+//!
+//! A claim proves its leaf up to its shard's root, so its cost depends on the shard size:
+//! `min(shard_bits, depth)` hashes. Each Floodgate design is priced at its own proof
+//! length; the shared-account design at the run's, so that it differs only by the
+//! contention it models.
 
 use anyhow::{Context, anyhow};
 use floodgate::merkle::depth_for;
@@ -32,8 +37,10 @@ pub struct SurgeRow {
 pub struct Surge {
     pub claims: u64,
     pub depth: u8,
-    /// CU of one wallet claim at `depth` into an existing token account (SPL Token),
-    /// measured on the SBF build.
+    /// The run's shard size.
+    pub shard_bits: u8,
+    /// CU of one wallet claim into an existing token account (SPL Token) with the run's
+    /// shards, measured on the SBF build.
     pub cu_per_claim: u64,
     /// CU the creation of the claimant's associated token account adds to a claim.
     pub cu_create_account: u64,
@@ -58,9 +65,11 @@ pub fn create_account_cu(bench: &str) -> anyhow::Result<u64> {
         .ok_or_else(|| anyhow!("bench/cu.json: creating an account costs less than nothing"))
 }
 
-/// Measured total CU of an SPL Token claim at `depth`: the bench's row, or the linear
-/// interpolation between the rows around it (the cost is linear in the depth).
-pub fn claim_cu(bench: &str, depth: u8) -> anyhow::Result<u64> {
+/// Measured total CU of an SPL Token claim whose proof holds `proof_hashes` hashes
+/// (`min(shard_bits, depth)`): the bench's row (the dearest of those with that length),
+/// or the linear interpolation between the rows around it (the cost is linear in the
+/// proof's length).
+pub fn claim_cu(bench: &str, proof_hashes: u8) -> anyhow::Result<u64> {
     let json: serde_json::Value = serde_json::from_str(bench).context("bench/cu.json")?;
     let mut rows: Vec<(u8, u64)> = json["claim"]
         .as_array()
@@ -69,21 +78,23 @@ pub fn claim_cu(bench: &str, depth: u8) -> anyhow::Result<u64> {
         .filter(|r| r["token_program"] == "spl-token")
         .filter_map(|r| {
             Some((
-                u8::try_from(r["depth"].as_u64()?).ok()?,
+                u8::try_from(r["proof_hashes"].as_u64()?).ok()?,
                 r["total_cu"].as_u64()?,
             ))
         })
         .collect();
-    rows.sort_unstable();
-    let below = rows.iter().rev().find(|(d, _)| *d <= depth);
-    let above = rows.iter().find(|(d, _)| *d >= depth);
+    // One row per length, the dearest.
+    rows.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+    rows.dedup_by_key(|row| row.0);
+    let below = rows.iter().rev().find(|(h, _)| *h <= proof_hashes);
+    let above = rows.iter().find(|(h, _)| *h >= proof_hashes);
     match (below, above) {
-        (Some(&(d0, c0)), Some(&(d1, _))) if d0 == d1 => Ok(c0),
-        (Some(&(d0, c0)), Some(&(d1, c1))) => {
-            Ok(c0 + (c1 - c0) * u64::from(depth - d0) / u64::from(d1 - d0))
+        (Some(&(h0, c0)), Some(&(h1, _))) if h0 == h1 => Ok(c0),
+        (Some(&(h0, c0)), Some(&(h1, c1))) => {
+            Ok(c0 + (c1 - c0) * u64::from(proof_hashes - h0) / u64::from(h1 - h0))
         }
         _ => Err(anyhow!(
-            "bench/cu.json has no claim rows around depth {depth}"
+            "bench/cu.json has no claim rows around a proof of {proof_hashes} hashes"
         )),
     }
 }
@@ -98,12 +109,14 @@ pub fn model(
     limits: Limits,
 ) -> anyhow::Result<Surge> {
     let depth = depth_for(claims).ok_or_else(|| anyhow!("no claims to model"))?;
-    let cu = claim_cu(CU_BENCH, depth)?;
+    let claim = |bits: u8| claim_cu(CU_BENCH, bits.min(depth));
+    let cu = claim(shard_bits)?;
     let create = create_account_cu(CU_BENCH)?;
     let n = u64::from(claims);
     let mut designs = vec![(
         "one shared account written by every claim".to_string(),
         vec![n],
+        cu,
     )];
     let mut bits = vec![FEWEST_SHARDS_BITS, shard_bits];
     bits.dedup();
@@ -112,15 +125,16 @@ pub fn model(
         designs.push((
             format!("Floodgate, {} shards of 2^{b} leaves", shards.len()),
             shards,
+            claim(b)?,
         ));
     }
     let mut mixes = vec![0, new_percent.min(100), 100];
     mixes.dedup();
     let mut rows = Vec::with_capacity(mixes.len() * designs.len());
     for percent in mixes {
-        // The average claim of the mix.
-        let average = cu + create * u64::from(percent) / 100;
-        for (design, hot) in &designs {
+        for (design, hot, cu) in &designs {
+            // The average claim of the mix.
+            let average = cu + create * u64::from(percent) / 100;
             let clearance = surge::clear(hot, average, &limits)
                 .ok_or_else(|| anyhow!("a claim of {average} CU does not fit the limits"))?;
             rows.push(SurgeRow {
@@ -133,6 +147,7 @@ pub fn model(
     Ok(Surge {
         claims: n,
         depth,
+        shard_bits,
         cu_per_claim: cu,
         cu_create_account: create,
         limits,
@@ -145,9 +160,10 @@ mod tests {
     use super::*;
 
     const BENCH: &str = r#"{"claim": [
-        {"token_program": "spl-token", "depth": 0, "total_cu": 1000},
-        {"token_program": "spl-token", "depth": 4, "total_cu": 1800},
-        {"token_program": "token-2022", "depth": 2, "total_cu": 5}
+        {"token_program": "spl-token", "proof_hashes": 0, "total_cu": 1000},
+        {"token_program": "spl-token", "proof_hashes": 4, "total_cu": 1800},
+        {"token_program": "spl-token", "proof_hashes": 4, "total_cu": 1790},
+        {"token_program": "token-2022", "proof_hashes": 2, "total_cu": 5}
     ]}"#;
 
     #[test]
@@ -160,10 +176,26 @@ mod tests {
     }
 
     #[test]
-    fn the_committed_bench_covers_every_depth_up_to_24() {
-        for depth in 0..=24 {
-            claim_cu(CU_BENCH, depth).unwrap();
+    fn the_committed_bench_covers_every_proof_length() {
+        for proof_hashes in 0..=floodgate::constants::MAX_SHARD_BITS {
+            claim_cu(CU_BENCH, proof_hashes).unwrap();
         }
+    }
+
+    #[test]
+    fn each_design_pays_for_its_own_proof_length() {
+        let s = model(800_000, 12, 0, Limits::default()).unwrap();
+        let cu: Vec<u64> = s.rows[..3]
+            .iter()
+            .map(|r| r.clearance.cu_per_claim)
+            .collect();
+        let (h12, h16) = (
+            claim_cu(CU_BENCH, 12).unwrap(),
+            claim_cu(CU_BENCH, 16).unwrap(),
+        );
+        assert!(h12 < h16);
+        assert_eq!(cu, [h12, h16, h12]); // shared (at the run's), 2^16, 2^12
+        assert_eq!(s.cu_per_claim, h12);
     }
 
     #[test]
@@ -193,6 +225,7 @@ mod tests {
         };
         let (none, half, all) = (default_shards(0), default_shards(50), default_shards(100));
         assert_eq!(none.cu_per_claim, s.cu_per_claim);
+        assert_eq!(s.shard_bits, 12);
         assert_eq!(half.cu_per_claim, s.cu_per_claim + s.cu_create_account / 2);
         assert_eq!(all.cu_per_claim, s.cu_per_claim + s.cu_create_account);
         assert!(none.blocks < half.blocks && half.blocks < all.blocks);
