@@ -361,7 +361,7 @@ fn check_instruction_data(data: &[u8]) -> Result<(), TestCaseError> {
     let dispatched = floodgate::entry(&floodgate::ID, &[], data);
     prop_assert!(dispatched.is_err());
     // The program's entrypoint declines to Anchor and returns the same error.
-    let mut input = floodgate::lean::input::serialize::input(&[], data, &floodgate::ID);
+    let mut input = floodgate::input::serialize::input(&[], data, &floodgate::ID);
     // SAFETY: the runtime's layout, 8-byte aligned, owned here.
     let entered = unsafe { floodgate::lean::process(input.as_mut_ptr().cast()) };
     prop_assert_eq!(entered, u64::from(dispatched.unwrap_err()));

@@ -1,7 +1,7 @@
 //! The program's outgoing calls: vault transfers signed by the distributor PDA, and
 //! creation of PDA accounts that tolerates lamports sent to the address beforehand.
 
-use crate::{lean::input::InputAccount, state::Distributor};
+use crate::{input::InputAccount, state::Distributor};
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::{CloseAccount, close_account};
 

@@ -2,7 +2,14 @@
 //!
 //! Proofs come from static files, claims are recorded in a per-shard bitmap instead of
 //! a PDA per claimant, and the distributor is read-only in a claim, so claims in
-//! different shards never contend for a write lock. See `DESIGN.md` for the protocol.
+//! different shards never contend for a write lock. `docs/protocol.md` is the protocol.
+//!
+//! The modules, from the bottom up: `constants`, `errors`, `events`, `bytes32` (aligned
+//! compares), `merkle` (the hashing), `state` (the accounts), `input` (the runtime's
+//! input read in place), `invoke` (outgoing calls), `settlement` (what every claim must
+//! satisfy, and its payout), then the two entries: `instructions` (Anchor's handlers,
+//! one module per instruction) and `lean` (the program's entrypoint, which settles the
+//! claims itself and hands everything else to Anchor).
 
 use anchor_lang::prelude::*;
 #[cfg(feature = "portable-sbf")]
@@ -26,10 +33,12 @@ pub mod bytes32;
 pub mod constants;
 pub mod errors;
 pub mod events;
+pub mod input;
 pub mod instructions;
 pub mod invoke;
 pub mod lean;
 pub mod merkle;
+pub mod settlement;
 pub mod state;
 
 pub use instructions::*;

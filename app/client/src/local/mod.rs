@@ -46,7 +46,7 @@ pub fn process_instruction(
     data: &[u8],
 ) -> ProgramResult {
     use anchor_lang::solana_program::{entrypoint::SUCCESS, program_error::ProgramError};
-    use floodgate::lean::input::serialize::{Account, input, read_back};
+    use floodgate::input::serialize::{Account, input, read_back};
 
     let before: Vec<Account> = accounts
         .iter()

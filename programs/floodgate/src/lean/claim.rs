@@ -19,11 +19,11 @@
 //! account (`ClaimFor::validate`). Then the claim is recorded by the same
 //! [`record`] and paid out by the same [`pay_out`] as Anchor's handlers.
 
-use super::input::{Input, InputAccount};
 use crate::{
     bytes32::{PROGRAM_ID, SYSTEM_PROGRAM_ID, le_u32, le_u64, le_u64_at4, same_key},
-    instructions::claim::{ClaimKeys, Leaf, Payout, pay_out, record},
+    input::{Input, InputAccount},
     merkle::Hash,
+    settlement::{ClaimKeys, Leaf, Payout, pay_out, record},
     state::{Distributor, Shard},
 };
 use anchor_lang::{Discriminator, prelude::*};
@@ -211,8 +211,8 @@ fn load_distributor(account: &InputAccount) -> Option<&Distributor> {
 mod tests {
     use super::*;
     use crate::{
+        input::serialize::{Account, input},
         instructions::claim::ClaimArgs,
-        lean::input::serialize::{Account, input},
     };
     use anchor_lang::{InstructionData, system_program};
     use anchor_spl::token::ID as SPL_TOKEN;

@@ -4,8 +4,8 @@
 //! and two `Rc<RefCell>` per account), dispatches, runs the `Accounts` checks and the
 //! exit routine: about 3,100 of the 9,000 compute units of a depth-20 claim. Claims
 //! are what a surge sends, so `claim` and `claim_for` read the input in place
-//! ([`input`]), check their accounts with aligned compares ([`claim`]) and settle with
-//! the same code as Anchor's handlers (`instructions::claim::record`).
+//! ([`crate::input`]), check their accounts with aligned compares ([`claim`]) and settle
+//! with the same code as Anchor's handlers ([`crate::settlement`]).
 //!
 //! The lean path only ever accepts: whenever anything differs from a well-formed claim
 //! (another instruction, a missing signer, a foreign account, a locked part without
@@ -18,15 +18,14 @@
 //! for this one; builds that ask for `no-entrypoint` (`cpi`, the client) get neither.
 
 pub mod claim;
-pub mod input;
 
+use crate::input::Input;
 use anchor_lang::solana_program::entrypoint::{SUCCESS, deserialize};
-use input::Input;
 
 /// Runs one instruction from the runtime's serialized input.
 ///
 /// # Safety
-/// `input` is the runtime's serialized input (see [`input`]), 8-byte aligned, alive and
+/// `input` is the runtime's serialized input (see [`crate::input`]), 8-byte aligned, alive and
 /// unborrowed for the whole instruction.
 pub unsafe fn process(input: *mut u8) -> u64 {
     crate::checkpoint!("entry");
