@@ -249,3 +249,29 @@ fn every_markdown_table_is_well_formed() {
     }
     assert!(tables > 10, "only {tables} tables found");
 }
+
+/// The SBF build carries its `security_txt!` (where to report a vulnerability), and
+/// once: the CPI build of `claim-and-stake` links the program without it. Checked in the
+/// SBF pass (`SBF_OUT_DIR`); the native pass has no `.so` to read.
+#[test]
+fn the_sbf_build_names_where_to_report_a_vulnerability() {
+    if !floodgate_client::local::uses_sbf() {
+        return;
+    }
+    let dir = std::env::var_os("SBF_OUT_DIR").expect("uses_sbf");
+    let read = |name: &str| std::fs::read(Path::new(&dir).join(name)).expect(name);
+    let count = |haystack: &[u8], needle: &[u8]| {
+        haystack
+            .windows(needle.len())
+            .filter(|w| *w == needle)
+            .count()
+    };
+    let program = read("floodgate.so");
+    assert_eq!(count(&program, b"=======BEGIN SECURITY.TXT V1=======\0"), 1);
+    assert_eq!(count(&program, b"=======END SECURITY.TXT V1=======\0"), 1);
+    for field in ["name\0Floodgate\0", "contacts\0", "policy\0"] {
+        assert_eq!(count(&program, field.as_bytes()), 1, "{field:?}");
+    }
+    let integrator = read("claim_and_stake.so");
+    assert_eq!(count(&integrator, b"BEGIN SECURITY.TXT"), 0);
+}

@@ -29,6 +29,20 @@ macro_rules! checkpoint {
 }
 pub(crate) use checkpoint;
 
+// Where to report a vulnerability, read by explorers and `query-security-txt` from the
+// deployed program (SECURITY.md, §4). Only in program builds: a crate that links the
+// program as a library (`no-entrypoint`) must not carry a second copy.
+#[cfg(floodgate_entrypoint)]
+solana_security_txt::security_txt! {
+    name: "Floodgate",
+    project_url: "https://github.com/floodgate-airdrop/floodgate",
+    contacts: "link:https://github.com/floodgate-airdrop/floodgate/security/advisories/new",
+    policy: "https://github.com/floodgate-airdrop/floodgate/blob/main/SECURITY.md#4-reporting-a-vulnerability",
+    preferred_languages: "en",
+    source_code: "https://github.com/floodgate-airdrop/floodgate",
+    auditors: "None"
+}
+
 pub mod bytes32;
 pub mod constants;
 pub mod errors;
