@@ -1,6 +1,8 @@
 //! Test fixtures for Floodgate on the in-process bank: a funded distributor with known
 //! claimants, helpers to claim, and assertions on exact error codes.
 
+pub mod bench_doc;
+
 use anchor_lang::{error::ERROR_CODE_OFFSET, prelude::Pubkey};
 pub use floodgate::instructions::CreateDistributorArgs;
 use floodgate::{errors::FloodgateError, state::Distributor};

@@ -7,7 +7,8 @@
 //!     SBF_OUT_DIR=target/deploy cargo test -p floodgate-tests --test program -- --ignored --nocapture --exact compute_units::compute_units
 //!
 //! It prints the tables and fails when a depth-20 claim costs more than 5 % over the
-//! figure committed in `bench/cu.json`; with `CU_BENCH_WRITE=1` it rewrites that file.
+//! figure committed in `bench/cu.json`; with `CU_BENCH_WRITE=1` it rewrites that file
+//! and `docs/benchmarks.md` (from `bench/benchmarks.md.in`).
 //!
 //! Trees are synthetic: the claimed leaf's proof holds fixed sibling hashes and the root
 //! is folded from them, so any depth costs the same to set up (the program sees exactly
@@ -503,6 +504,17 @@ async fn compute_units() {
     if std::env::var_os("CU_BENCH_WRITE").is_some() {
         std::fs::write(&path, serde_json::to_string_pretty(&json).unwrap() + "\n").unwrap();
         println!("wrote {}", path.display());
+        let root = path
+            .parent()
+            .and_then(|p| p.parent())
+            .expect("the workspace root");
+        let template = std::fs::read_to_string(root.join(bench_doc::TEMPLATE)).unwrap();
+        std::fs::write(
+            root.join(bench_doc::PAGE),
+            bench_doc::render(&template, &json),
+        )
+        .unwrap();
+        println!("wrote {}", bench_doc::PAGE);
     }
     // The regression guard: a claim at depth OP_DEPTH may not cost 5 % more than the
     // committed figure. Improve it, then commit the new figure (CU_BENCH_WRITE=1).

@@ -198,6 +198,29 @@ async fn every_case(token_program: Pubkey) {
         "bytes after the arguments are ignored"
     );
 
+    // A proof longer than the deepest tree (33 hashes, all there; more than a packet,
+    // as a program's CPI could send it): Anchor's decoder refuses the length, and the
+    // lean path leaves it to Anchor.
+    let index = unlocked_only(&f, 3);
+    let (mut claim, claimant) = wallet_claim(&mut f, index).await;
+    let hashes = u32::from_le_bytes(claim.data[29..33].try_into().unwrap());
+    claim.data[29..33].copy_from_slice(&33u32.to_le_bytes());
+    claim
+        .data
+        .extend(std::iter::repeat_n(7u8, (33 - hashes as usize) * 32));
+    let long = on_both(&mut f, "a proof of 33 hashes", &[claim], &claimant, &[]).await;
+    assert!(
+        matches!(
+            long.error,
+            Some(TransactionError::InstructionError(
+                _,
+                solana_sdk::instruction::InstructionError::Custom(102)
+            ))
+        ),
+        "InstructionDidNotDeserialize: {:?}",
+        long.error
+    );
+
     // Broken claims: each fails on both, with the same exact error.
     type Break = fn(&mut Instruction, &Fixture);
     use FloodgateError::*;

@@ -1,8 +1,10 @@
 //! The published interface and its documentation agree: the committed IDL names this
-//! program, the README's error table lists every error of the IDL, code for code, and
-//! the README's compute-unit tables are `bench/cu.json`, figure for figure, and every
-//! Markdown table of the repository has as many cells in each row as in its header.
+//! program, `docs/errors.md` lists every error of the IDL, code for code,
+//! `docs/benchmarks.md` is its template with the tables of `bench/cu.json`, figure for
+//! figure, and every Markdown table of the repository has as many cells in each row as
+//! in its header.
 
+use floodgate_tests::bench_doc;
 use serde_json::Value;
 use std::path::Path;
 
@@ -28,139 +30,45 @@ fn the_idl_is_this_programs() {
 }
 
 #[test]
-fn the_readme_lists_every_error_code() {
+fn the_error_reference_lists_every_error_code() {
     let idl: Value = serde_json::from_str(&workspace_file("idl/floodgate.json")).unwrap();
-    let readme = workspace_file("README.md");
-    for error in idl["errors"].as_array().unwrap() {
+    let reference = workspace_file("docs/errors.md");
+    let errors = idl["errors"].as_array().unwrap();
+    assert_eq!(
+        errors.len(),
+        floodgate::errors::FloodgateError::InvalidShardRoot as usize + 1
+    );
+    for error in errors {
+        let code = error["code"].as_u64().unwrap();
         let row = format!(
-            "| {} | `{}` | {} |",
-            error["code"],
+            "| {code} | 0x{code:x} | `{}` | {} |",
             error["name"].as_str().unwrap(),
             error["msg"].as_str().unwrap()
         );
-        assert!(readme.contains(&row), "README.md lacks the row {row}");
-    }
-}
-
-/// `1234567` as `1,234,567`, as the README writes figures.
-fn grouped(n: &Value) -> String {
-    let digits = n.as_u64().expect("a figure").to_string();
-    let mut out = String::new();
-    for (i, digit) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(digit);
-    }
-    out
-}
-
-/// The claim table by depth and shard size: SPL Token and Token-2022 side by side, the
-/// guarded claim (depth 20, shards of 2^12 leaves) in bold.
-fn claim_table(bench: &Value) -> String {
-    let claims = bench["claim"].as_array().unwrap();
-    let on = |program: &str, spl: &Value| {
-        claims
-            .iter()
-            .find(|row| {
-                row["token_program"] == program
-                    && row["depth"] == spl["depth"]
-                    && row["shard_bits"] == spl["shard_bits"]
-            })
-            .unwrap_or_else(|| panic!("bench/cu.json: no {program} claim like {spl}"))
-    };
-    let mut table =
-        "| depth | shards | proof hashes | SPL Token: total | token program | Floodgate \
-                     | Token-2022: total | token program | Floodgate | wallet tx bytes |\n\
-                     |---|---|---|---|---|---|---|---|---|---|\n"
-            .to_string();
-    for spl in claims
-        .iter()
-        .filter(|row| row["token_program"] == "spl-token")
-    {
-        let t22 = on("token-2022", spl);
-        let guarded = spl["depth"] == 20 && spl["shard_bits"] == 12;
-        let bold = |figure: String| match guarded {
-            true => format!("**{figure}**"),
-            false => figure,
-        };
-        table += &format!(
-            "| {} | 2^{} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
-            bold(spl["depth"].to_string()),
-            spl["shard_bits"],
-            spl["proof_hashes"],
-            bold(grouped(&spl["total_cu"])),
-            grouped(&spl["token_program_cu"]),
-            bold(grouped(&spl["program_cu"])),
-            bold(grouped(&t22["total_cu"])),
-            grouped(&t22["token_program_cu"]),
-            bold(grouped(&t22["program_cu"])),
-            grouped(&spl["wallet_tx_bytes"]),
+        assert!(
+            reference.contains(&row),
+            "docs/errors.md lacks the row {row}"
         );
     }
-    table
-}
-
-/// The other instructions, in the README's order and words.
-fn operations_table(bench: &Value) -> String {
-    const LABELS: [(&str, &str); 8] = [
-        ("claim_for", "`claim_for` (token account exists)"),
-        (
-            "claim_for + create ATA",
-            "`claim_for` + creating the claimant's token account",
-        ),
-        (
-            "claim (with a locked part)",
-            "`claim`, leaf with a locked part (creates the vesting status)",
-        ),
-        ("withdraw_vested", "`withdraw_vested`"),
-        ("clawback", "`clawback`"),
-        (
-            "create_shard (2^12 leaves)",
-            "`create_shard` (2^12 leaves, depth 20: 8 upper hashes)",
-        ),
-        (
-            "create_shard (2^16 leaves)",
-            "`create_shard` (2^16 leaves, depth 32: 16 upper hashes)",
-        ),
-        ("create_distributor", "`create_distributor`"),
-    ];
-    let operations = bench["operations"].as_array().unwrap();
-    assert_eq!(
-        operations.len(),
-        LABELS.len(),
-        "an operation without a label"
-    );
-    let mut table =
-        "| instruction | total | Floodgate | token program | other programs | tx bytes |\n\
-                     |---|---|---|---|---|---|\n"
-            .to_string();
-    for (name, label) in LABELS {
-        let row = operations
-            .iter()
-            .find(|row| row["name"] == name)
-            .unwrap_or_else(|| panic!("bench/cu.json: no operation {name}"));
-        table += &format!(
-            "| {label} | {} | {} | {} | {} | {} |\n",
-            grouped(&row["total_cu"]),
-            grouped(&row["program_cu"]),
-            grouped(&row["token_program_cu"]),
-            grouped(&row["other_programs_cu"]),
-            grouped(&row["tx_bytes"]),
-        );
-    }
-    table
 }
 
 #[test]
-fn the_readme_compute_unit_tables_are_the_bench_file() {
+fn the_benchmarks_page_is_its_template_and_the_bench_file() {
     let bench: Value = serde_json::from_str(&workspace_file("bench/cu.json")).unwrap();
-    let readme = workspace_file("README.md");
-    for table in [claim_table(&bench), operations_table(&bench)] {
-        assert!(
-            readme.contains(&table),
-            "README.md should hold this table, made from bench/cu.json:\n{table}"
-        );
+    let expected = bench_doc::render(&workspace_file(bench_doc::TEMPLATE), &bench);
+    let page = workspace_file(bench_doc::PAGE);
+    assert!(
+        page == expected,
+        "{} is not what {} and bench/cu.json render: edit the template and run the bench \
+         with CU_BENCH_WRITE=1 (or write this):\n{expected}",
+        bench_doc::PAGE,
+        bench_doc::TEMPLATE
+    );
+    for table in [
+        bench_doc::claim_table(&bench),
+        bench_doc::operations_table(&bench),
+    ] {
+        assert!(page.contains(&table));
     }
 }
 

@@ -1,5 +1,5 @@
 //! Stateful property test: random sequences of instructions by honest and hostile
-//! signers, with the invariants of DESIGN §5 checked against the chain after every step.
+//! signers, with the invariants of protocol.md §5 checked against the chain after every step.
 //!
 //! Each sequence runs on a fresh bank: a distributor of ten leaves (some with a locked
 //! part) in three shards, and a second distributor of the same mint and leaves as a

@@ -28,7 +28,7 @@ use rayon::slice::ParallelSliceMut;
 pub use crate::error::AmountError;
 use crate::error::ClientError;
 
-/// One claimant's allocation in the mint's base units (DESIGN §1).
+/// One claimant's allocation in the mint's base units (protocol.md §1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Allocation {
     /// Who may claim.
@@ -54,7 +54,7 @@ impl Allocation {
         self.unlocked.checked_add(self.locked)
     }
 
-    /// The leaf hash of this allocation at position `index` (DESIGN §1).
+    /// The leaf hash of this allocation at position `index` (protocol.md §1).
     pub fn leaf_hash(&self, index: u32) -> Hash {
         leaf_hash(index, &self.claimant, self.unlocked, self.locked)
     }
@@ -89,7 +89,7 @@ pub fn totals(allocations: &[Allocation]) -> Result<Totals, ClientError> {
     Ok(t)
 }
 
-/// Sorts allocations into canonical order: claimant bytes ascending (DESIGN §1).
+/// Sorts allocations into canonical order: claimant bytes ascending (protocol.md §1).
 /// Position in the result is the leaf index. Duplicates are kept (the tree rejects them).
 pub fn canonical(mut allocations: Vec<Allocation>) -> Vec<Allocation> {
     allocations.par_sort_unstable_by(|a, b| a.claimant.as_ref().cmp(b.claimant.as_ref()));

@@ -1,7 +1,7 @@
 //! Floodgate client: everything needed to run or claim an airdrop with no server.
 //!
 //! - [`allocation`]: the creator's CSV list, validated and converted to base units;
-//! - [`tree`]: the Merkle tree of DESIGN §1, proofs and verification;
+//! - [`tree`]: the Merkle tree of protocol.md §1, proofs and verification;
 //! - [`drop`]: the published drop folder (manifest, canonical leaves, proof pages);
 //! - [`lookup`]: from a drop folder and an address to a verified leaf and proof;
 //! - [`pda`], [`instructions`], [`accounts`]: addresses, instruction builders and

@@ -1,4 +1,4 @@
-//! The Merkle tree of DESIGN §1, built off chain: root, proofs and verification.
+//! The Merkle tree of protocol.md §1, built off chain: root, proofs and verification.
 //!
 //! Hashing comes from `floodgate::merkle`, the program's own functions. The tree keeps
 //! every level but only its real nodes: level `k` holds `ceil(n / 2^k)` hashes, and a

@@ -1,7 +1,7 @@
 //! Checked-in vectors: tree roots, proofs, shard roots and the two-stage proofs of
 //! shards of 2 leaves (`fixtures/trees.json`) and a whole drop folder
 //! (`fixtures/drop5/`) with shard_bits 2 and page_bits 1. They pin the format so it cannot drift
-//! silently, and they are cross-checked against DESIGN §1 written out with `sha2`.
+//! silently, and they are cross-checked against protocol.md §1 written out with `sha2`.
 //! Regenerate only on purpose: `FLOODGATE_BLESS=1 cargo test -p floodgate-client --test client fixtures::`.
 
 use std::path::Path;
@@ -67,7 +67,7 @@ fn trees_json() -> Value {
         })
         .collect();
     json!({
-        "description": "Floodgate Merkle tree vectors (DESIGN §1). Leaf i: claimant [i; 32], unlocked 1000*(i+1), locked 500*i when i % 3 == 2. Amounts are decimal strings of base units; hashes are hex; proofs are leaf level first. With shards of 2^shard_bits leaves: a shard's root is the node at height min(shard_bits, depth) at its position, its upper_proof (create_shard's) leads from it to the root, and a leaf's claim_proof (the first min(shard_bits, depth) hashes of its proof) leads to its shard's root.",
+        "description": "Floodgate Merkle tree vectors (protocol.md §1). Leaf i: claimant [i; 32], unlocked 1000*(i+1), locked 500*i when i % 3 == 2. Amounts are decimal strings of base units; hashes are hex; proofs are leaf level first. With shards of 2^shard_bits leaves: a shard's root is the node at height min(shard_bits, depth) at its position, its upper_proof (create_shard's) leads from it to the root, and a leaf's claim_proof (the first min(shard_bits, depth) hashes of its proof) leads to its shard's root.",
         "trees": trees,
     })
 }

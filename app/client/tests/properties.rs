@@ -154,7 +154,7 @@ proptest! {
     #![proptest_config(config(CASES, 1))]
 
     /// (a) Every leaf's proof has `depth` hashes and leads to the root; the root is
-    /// the one an independent `sha2` implementation of DESIGN §1 computes.
+    /// the one an independent `sha2` implementation of protocol.md §1 computes.
     #[test]
     fn every_leaf_proof_verifies(list in allocations()) {
         let (sorted, tree) = build(list);

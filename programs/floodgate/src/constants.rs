@@ -1,4 +1,4 @@
-//! Seeds, limits and fixed values of the protocol (DESIGN §1–§4).
+//! Seeds, limits and fixed values of the protocol (protocol.md §1–§4).
 //!
 //! The client crate re-exports these; nothing outside this file spells a seed.
 

@@ -1,4 +1,4 @@
-//! The tree of DESIGN §1: leaf and node hashes and positional proof verification.
+//! The tree of protocol.md §1: leaf and node hashes and positional proof verification.
 //!
 //! This module is the one definition of the hashing; the client builds trees with it.
 
@@ -201,7 +201,7 @@ fn hash_up(prefixed_node: &mut [u8; 33], index: u32, proof: &[Hash]) {
     }
 }
 
-/// The depth DESIGN §1 requires for `num_leaves`: the smallest `d` with `2^d >= num_leaves`.
+/// The depth protocol.md §1 requires for `num_leaves`: the smallest `d` with `2^d >= num_leaves`.
 /// `None` for zero leaves.
 pub const fn depth_for(num_leaves: u32) -> Option<u8> {
     match num_leaves {

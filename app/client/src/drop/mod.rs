@@ -1,4 +1,4 @@
-//! The drop folder (DESIGN §2): everything a creator publishes, nothing that needs a server.
+//! The drop folder (protocol.md §2): everything a creator publishes, nothing that needs a server.
 //!
 //! ```text
 //! <dir>/manifest.json   what the drop is (manifest.rs)

@@ -51,7 +51,7 @@ pub fn pseudo_random_allocations(n: usize, seed: u64) -> Vec<Allocation> {
         .collect()
 }
 
-/// DESIGN §1 hashing written out with `sha2` directly, independent of the crate.
+/// protocol.md §1 hashing written out with `sha2` directly, independent of the crate.
 pub fn reference_leaf(index: u32, a: &Allocation) -> [u8; 32] {
     let mut bytes = Vec::with_capacity(53);
     bytes.push(0x00);

@@ -18,7 +18,7 @@ use anchor_spl::token_interface::{
 pub struct CreateDistributorArgs {
     /// Free value in the PDA seeds, so one creator can run several drops of one mint.
     pub seed: u64,
-    /// Merkle root (DESIGN §1).
+    /// Merkle root (protocol.md §1).
     pub root: [u8; 32],
     /// Tree depth: the smallest `d` with `2^d >= num_leaves`.
     pub depth: u8,

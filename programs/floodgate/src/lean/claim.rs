@@ -21,6 +21,7 @@
 
 use crate::{
     bytes32::{PROGRAM_ID, SYSTEM_PROGRAM_ID, le_u32, le_u64, le_u64_at4, same_key},
+    constants::MAX_DEPTH,
     input::{Input, InputAccount},
     merkle::Hash,
     settlement::{ClaimKeys, Leaf, Payout, pay_out, record},
@@ -163,8 +164,13 @@ fn decode(args: &[u8], pushed: bool) -> Option<(Leaf<'_>, Option<u8>)> {
     // the amounts at 12 and 20, so each reads in aligned `u32`s (`bytes32`).
     let word = |at: usize| le_u64_at4(fixed[at..].first_chunk().expect("in bounds"));
     let proof_len = u32::from_le_bytes(*fixed[21..].first_chunk().expect("in bounds")) as usize;
+    // Longer than the deepest tree: Anchor's decoder refuses it (`read_proof`), so it
+    // decides.
+    if proof_len > usize::from(MAX_DEPTH) {
+        return None;
+    }
     let rest = &args[FIXED_ARGS..];
-    let proof_bytes = proof_len.checked_mul(32)?;
+    let proof_bytes = proof_len * 32;
     let expected = proof_bytes + usize::from(pushed);
     if rest.len() < expected {
         return None;
@@ -296,7 +302,7 @@ mod tests {
     type Break = (&'static str, fn(&mut Vec<Account>, &mut Vec<u8>));
 
     /// Every deviation the lean path must leave to Anchor.
-    const BREAKS: [Break; 21] = [
+    const BREAKS: [Break; 22] = [
         ("an account missing", |a, _| {
             a.pop();
         }),
@@ -335,6 +341,15 @@ mod tests {
         }),
         ("a truncated proof", |_, d| {
             d.pop();
+        }),
+        ("a proof longer than the deepest tree", |_, d| {
+            // 33 hashes, all present: Anchor's decoder refuses the length.
+            let at = 8 + FIXED_ARGS - 4;
+            let trailing_bump = d.len() - (at + 4 + 3 * 32);
+            let tail = d.split_off(d.len() - trailing_bump);
+            d[at..at + 4].copy_from_slice(&33u32.to_le_bytes());
+            d.extend(std::iter::repeat_n(9u8, 30 * 32));
+            d.extend(tail);
         }),
         ("another instruction", |_, d| d[0] ^= 1),
     ];

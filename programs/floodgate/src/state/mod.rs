@@ -1,4 +1,4 @@
-//! Account layouts (DESIGN §3).
+//! Account layouts (protocol.md §3).
 
 pub mod distributor;
 pub mod shard;
