@@ -1,7 +1,7 @@
 //! Token-2022 mint extensions: what `create_distributor`, `create_shard` and funding,
 //! `claim`, `claim_for` and `clawback` do with each. The refusals of NonTransferable and
 //! TransferHook at `create_distributor` are in `create_distributor.rs`; the table that
-//! sums this file up is the README's "Token-2022 mints" section.
+//! sums this file up is `docs/token-2022.md`.
 
 use anchor_lang::prelude::Pubkey;
 use anchor_spl::token_interface::spl_token_2022::{

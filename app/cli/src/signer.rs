@@ -109,6 +109,7 @@ pub fn signer(source: &SignerSource, name: &str) -> anyhow::Result<Box<dyn Signe
             "the keypair on stdin",
         )?),
         SignerSource::Prompt { derivation, legacy } => {
+            require_terminal(name)?;
             let phrase = dialoguer::Password::new()
                 .with_prompt(format!("seed phrase for {name}"))
                 .interact()
@@ -128,6 +129,18 @@ pub fn signer(source: &SignerSource, name: &str) -> anyhow::Result<Box<dyn Signe
             derivation,
         } => Box::new(usb_signer(locator, derivation.clone(), name)?),
     })
+}
+
+/// A seed phrase is typed at a terminal: without one on standard input and error, the
+/// prompt would read nothing, refuse the empty phrase and ask again forever.
+fn require_terminal(name: &str) -> anyhow::Result<()> {
+    use std::io::IsTerminal;
+    if std::io::stdin().is_terminal() && std::io::stderr().is_terminal() {
+        return Ok(());
+    }
+    bail!(
+        "{name}: prompt:// asks for a seed phrase at a terminal, and standard input or error is not one; use a keypair file, stdin or usb://ledger"
+    )
 }
 
 /// A hardware wallet's signer through `solana-remote-wallet`.

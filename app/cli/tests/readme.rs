@@ -1,16 +1,47 @@
-//! Every `floodgate …` command shown in the README parses with the CLI's own parser.
+//! Every `floodgate …` command shown in the README and in `docs/` parses with the CLI's
+//! own parser.
 //! Placeholders in capitals (`MINT`, `ADDR`, `TOKEN_ACCOUNT`) stand for addresses.
 
 use clap::Parser;
 use floodgate_cli::cli::Cli;
 
+/// The README and every Markdown file of `docs/`, with their paths.
+fn pages() -> Vec<(String, String)> {
+    let root = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."));
+    let mut paths = vec![root.join("README.md")];
+    let mut docs: Vec<_> = std::fs::read_dir(root.join("docs"))
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|e| e == "md"))
+        .collect();
+    docs.sort();
+    paths.extend(docs);
+    paths
+        .into_iter()
+        .map(|path| {
+            let text = std::fs::read_to_string(&path).unwrap();
+            (path.display().to_string(), text)
+        })
+        .collect()
+}
+
 #[test]
-fn every_command_in_the_readme_parses() {
-    let readme =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md")).unwrap();
+fn every_command_in_the_readme_and_the_docs_parses() {
+    let mut checked = 0;
+    for (page, text) in pages() {
+        checked += commands_that_parse(&page, &text);
+    }
+    assert!(
+        checked >= 20,
+        "only {checked} commands found in the README and docs/"
+    );
+}
+
+/// Parses every `floodgate …` line of the `sh` blocks of `text`; returns how many.
+fn commands_that_parse(page: &str, text: &str) -> usize {
     let mut in_shell_block = false;
     let mut checked = 0;
-    for line in readme.lines() {
+    for line in text.lines() {
         if line.starts_with("```") {
             in_shell_block = line == "```sh";
             continue;
@@ -28,9 +59,9 @@ fn every_command_in_the_readme_parses() {
             }
         }));
         if let Err(error) = Cli::try_parse_from(args) {
-            panic!("README line does not parse: {line}\n{error}");
+            panic!("{page}: a line does not parse: {line}\n{error}");
         }
         checked += 1;
     }
-    assert!(checked >= 20, "only {checked} commands found in the README");
+    checked
 }

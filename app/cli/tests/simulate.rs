@@ -140,3 +140,22 @@ fn a_bad_csv_is_refused_with_its_line() {
     let stderr = String::from_utf8(output.stderr).unwrap();
     assert!(stderr.contains("line 2: invalid address"), "{stderr}");
 }
+
+/// `prompt://` without a terminal is refused at once: the seed-phrase prompt would read
+/// nothing, refuse the empty phrase and ask again forever.
+#[test]
+fn a_seed_phrase_prompt_without_a_terminal_is_refused_at_once() {
+    let output = Command::cargo_bin("floodgate")
+        .unwrap()
+        .args(["--url", "http://127.0.0.1:9", "--keypair", "prompt://"])
+        .args(["claim", "--drop", "drop/"])
+        .timeout(std::time::Duration::from_secs(30))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("standard input or error is not one"),
+        "{stderr}"
+    );
+}

@@ -67,7 +67,7 @@ fn trees_json() -> Value {
         })
         .collect();
     json!({
-        "description": "Floodgate Merkle tree vectors (protocol.md §1). Leaf i: claimant [i; 32], unlocked 1000*(i+1), locked 500*i when i % 3 == 2. Amounts are decimal strings of base units; hashes are hex; proofs are leaf level first. With shards of 2^shard_bits leaves: a shard's root is the node at height min(shard_bits, depth) at its position, its upper_proof (create_shard's) leads from it to the root, and a leaf's claim_proof (the first min(shard_bits, depth) hashes of its proof) leads to its shard's root.",
+        "description": "Floodgate Merkle tree vectors (docs/protocol.md §1). Leaf i: claimant [i; 32], unlocked 1000*(i+1), locked 500*i when i % 3 == 2. Amounts are decimal strings of base units; hashes are hex; proofs are leaf level first. With shards of 2^shard_bits leaves: a shard's root is the node at height min(shard_bits, depth) at its position, its upper_proof (create_shard's) leads from it to the root, and a leaf's claim_proof (the first min(shard_bits, depth) hashes of its proof) leads to its shard's root.",
         "trees": trees,
     })
 }

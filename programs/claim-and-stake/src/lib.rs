@@ -3,7 +3,7 @@
 //! `claim_and_stake` claims the signing user's leaf straight into a pool token account
 //! owned by this program and records the stake, in one instruction. `claim_as_pool`
 //! claims a leaf whose claimant is this program's own PDA, signing with
-//! `invoke_signed`. What an integrator must check is in the README ("Integrate").
+//! `invoke_signed`. What an integrator must check is in `docs/integrate.md`.
 
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};

@@ -117,7 +117,7 @@ pub async fn run(args: &Args, ctx: &mut Ctx<'_>) -> anyhow::Result<CreateReport>
             let vesting_end = args.vesting_end.unwrap_or(vesting_start);
             ensure!(
                 m.total_locked == 0 || vesting_end > vesting_start,
-                "the list has locked amounts: give --vesting-start and --vesting-end"
+                "the list has locked amounts: give --vesting-end (and --vesting-start, if vesting does not start with the claims)"
             );
             let receiver = args.clawback_receiver.unwrap_or(source);
             let create_args = CreateDistributorArgs {

@@ -1,5 +1,5 @@
 //! The `floodgate` binary against a real `solana-test-validator` over JSON-RPC, as a
-//! user runs it: the README's devnet walkthrough command for command, with
+//! user runs it: the devnet walkthrough of `docs/walkthrough.md` command for command, with
 //! `--url http://127.0.0.1:PORT`.
 //!
 //! These tests are ignored by `cargo test`: they need a validator with the SBF build of

@@ -1,4 +1,4 @@
-//! The README's devnet walkthrough on the validator: `new`, `create` killed half-way
+//! The devnet walkthrough of `docs/walkthrough.md` on the validator: `new`, `create` killed half-way
 //! and run again, `verify`, `status`, `claim` over HTTP by claimants with their own
 //! keypairs, and `push` killed mid-run and resumed.
 
