@@ -62,13 +62,40 @@ pub enum CheckFailed {
     ClaimsClosed(String),
 }
 
+/// A withdrawal refused before anything was sent (`withdraw-vested`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Refused {
+    /// The leaf has no vesting status (yet, or any more).
+    #[error(
+        "leaf {index} of {distributor} has no vesting status: the leaf is not claimed yet, has no locked part, or everything has been withdrawn"
+    )]
+    NoVestingStatus { distributor: Pubkey, index: u32 },
+    /// The vesting status is another claimant's.
+    #[error(
+        "the vesting status of leaf {index} belongs to {owner}, not to the keypair {keypair}: pass the owner's --keypair or the keypair's own --index"
+    )]
+    NotTheClaimant {
+        index: u32,
+        owner: Pubkey,
+        keypair: Pubkey,
+    },
+    /// Everything vested so far has been withdrawn (amounts in token units).
+    #[error(
+        "nothing to withdraw from leaf {index} now: {vested} of {locked} tokens vested, {withdrawn} withdrawn (vesting runs from {start} to {end})"
+    )]
+    NothingToWithdraw {
+        index: u32,
+        locked: String,
+        vested: String,
+        withdrawn: String,
+        start: String,
+        end: String,
+    },
+}
+
 /// The exit code for an error returned by a command.
 pub fn exit_code(error: &anyhow::Error) -> u8 {
-    if error.downcast_ref::<CheckFailed>().is_some()
-        || error
-            .downcast_ref::<crate::commands::withdraw_vested::Refused>()
-            .is_some()
-    {
+    if error.downcast_ref::<CheckFailed>().is_some() || error.downcast_ref::<Refused>().is_some() {
         crate::EXIT_CHECK_FAILED
     } else {
         crate::EXIT_FAILURE

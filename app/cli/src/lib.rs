@@ -8,6 +8,7 @@
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod drop_location;
 pub mod error;
 pub mod http;
 pub mod output;

@@ -12,7 +12,7 @@ use solana_sdk::signature::Signer;
 
 fn target(f: &Fixture) -> Target {
     Target {
-        drop: Some(f.drop.clone()),
+        drop: Some(f.drop.clone().into()),
         distributor: None,
     }
 }

@@ -46,7 +46,7 @@ async fn claim_with(
 ) -> (anyhow::Result<claim::ClaimReport>, usize) {
     let before = f.chain.attempts;
     let args = claim::Args {
-        drop: drop.to_string(),
+        drop: drop.into(),
         to: None,
         fee,
         expected,
@@ -240,7 +240,7 @@ pub async fn impostor(f: &mut Fixture, attacker: &Keypair) -> (std::path::PathBu
     m.distributor = None;
     m.save(&folder).unwrap();
     let mut args = f.create_args();
-    args.drop = folder.clone();
+    args.drop = folder.clone().into();
     let mut ctx = Ctx::new(&mut f.chain, attacker, OutputFormat::Json);
     let report = create::run(&args, &mut ctx).await.unwrap();
     let address: Pubkey = report.distributor.parse().unwrap();

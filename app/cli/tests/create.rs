@@ -162,7 +162,7 @@ async fn verify_checks_the_folder_and_the_chain_and_names_what_differs() {
     let mut f = Fixture::new(8, 2).await;
     f.create().await.unwrap();
     let args = verify::Args {
-        drop: f.drop.clone(),
+        drop: f.drop.clone().into(),
     };
     let report = verify::run(&args, &mut f.chain).await.unwrap();
     let address = Manifest::load(&f.drop).unwrap().distributor.unwrap();
@@ -198,4 +198,62 @@ async fn verify_checks_the_folder_and_the_chain_and_names_what_differs() {
         vec!["total_amount (manifest 35999999, chain 36000000)".to_string()]
     );
     assert!(verify::compare(&m, &state).is_empty());
+}
+
+/// `verify --drop URL` audits exactly the files the host serves claimants: the leaves
+/// rebuild the manifest's root and shard roots, and every page is what they give. A
+/// host serving one tampered page is refused (exit code 3). `create` needs the folder.
+#[tokio::test]
+async fn verify_over_a_url_audits_the_files_the_host_serves() {
+    use crate::common::serve;
+    use floodgate_cli::{
+        commands::{Ctx, create, verify},
+        error::CheckFailed,
+        output::OutputFormat,
+    };
+    let mut f = Fixture::new(8, 2).await;
+    f.create().await.unwrap();
+    let url = serve(&f.drop, 32);
+    let args = verify::Args {
+        drop: url.as_str().into(),
+    };
+    let report = verify::run(&args, &mut f.chain).await.unwrap();
+    assert_eq!(report.num_leaves, 8);
+    assert_eq!(report.shards_checked, 2);
+
+    // The same folder with one leaf's amount changed in page 1, served.
+    let tampered = f.dir.path().join("tampered");
+    std::fs::create_dir_all(tampered.join("pages")).unwrap();
+    for entry in [
+        "manifest.json",
+        "leaves.csv",
+        "pages/index",
+        "pages/0.bin",
+        "pages/1.bin",
+    ] {
+        std::fs::copy(f.drop.join(entry), tampered.join(entry)).unwrap();
+    }
+    let mut page = std::fs::read(tampered.join("pages/1.bin")).unwrap();
+    page[56 + 32] ^= 1; // the first leaf's unlocked amount
+    std::fs::write(tampered.join("pages/1.bin"), page).unwrap();
+    let args = verify::Args {
+        drop: serve(&tampered, 32).as_str().into(),
+    };
+    let error = verify::run(&args, &mut f.chain).await.unwrap_err();
+    let refused = error.downcast::<CheckFailed>().unwrap();
+    assert!(
+        matches!(&refused, CheckFailed::Drop(what) if what.contains("pages/1.bin")),
+        "{refused}"
+    );
+
+    // `create` writes the manifest: a URL is refused before anything is read.
+    let mut args = f.create_args();
+    args.drop = url.as_str().into();
+    let creator = f.creator.insecure_clone();
+    let mut ctx = Ctx::new(&mut f.chain, &creator, OutputFormat::Json);
+    let error = create::run(&args, &mut ctx).await.unwrap_err();
+    assert!(
+        format!("{error:#}").contains("`create` needs the drop folder"),
+        "{error:#}"
+    );
 }

@@ -34,7 +34,7 @@ async fn push_shards(
     shards: Option<&str>,
 ) -> anyhow::Result<push::PushReport> {
     let args = push::Args {
-        drop: f.drop.clone(),
+        drop: f.drop.clone().into(),
         batch,
         rate: 1000.0,
         concurrency,

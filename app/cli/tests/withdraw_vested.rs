@@ -71,7 +71,7 @@ async fn vesting_drop(n: usize) -> (Fixture, Vec<Keypair>, i64) {
 /// Claims as `claimant`, into `to` or its associated token account.
 async fn claim(f: &mut Fixture, claimant: &Keypair, to: Option<Pubkey>) {
     let args = claim::Args {
-        drop: f.drop.to_str().unwrap().to_string(),
+        drop: f.drop.as_path().into(),
         to,
         fee: FeeArgs::default(),
         expected: Expected::default(),
@@ -86,7 +86,7 @@ fn distributor_of(f: &Fixture) -> Pubkey {
 
 fn from_drop(f: &Fixture) -> withdraw_vested::Args {
     withdraw_vested::Args {
-        drop: Some(f.drop.to_str().unwrap().to_string()),
+        drop: Some(f.drop.as_path().into()),
         expected: Expected::default(),
         index: None,
         to: None,
@@ -416,7 +416,7 @@ async fn claim_closes_a_status_left_by_an_earlier_distributor_at_the_address() {
     f.chain.bank.set_time(first.clawback_at).await;
     let creator = f.creator.insecure_clone();
     let target = Target {
-        drop: Some(f.drop.clone()),
+        drop: Some(f.drop.clone().into()),
         distributor: None,
     };
     let mut ctx = Ctx::new(&mut f.chain, &creator, OutputFormat::Json);

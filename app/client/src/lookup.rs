@@ -41,6 +41,12 @@ impl<T: PageSource + ?Sized> PageSource for &T {
     }
 }
 
+impl<T: PageSource + ?Sized> PageSource for Box<T> {
+    fn read(&self, relative_path: &str) -> Result<Vec<u8>, ClientError> {
+        (**self).read(relative_path)
+    }
+}
+
 /// A drop folder held in memory, by relative path (fetched earlier, or built by a test).
 impl PageSource for std::collections::HashMap<String, Vec<u8>> {
     fn read(&self, relative_path: &str) -> Result<Vec<u8>, ClientError> {

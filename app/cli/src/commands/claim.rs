@@ -6,17 +6,15 @@
 
 use super::{Ctx, common, priority::FeeArgs};
 use crate::{
+    drop_location::DropLocation,
     error::CheckFailed,
-    http::HttpSource,
     output::{OutputFormat, Report, tokens},
 };
 use anchor_lang::prelude::Pubkey;
 use anyhow::{Context, anyhow};
 use floodgate_client::{
-    ClientError, accounts,
-    drop::Manifest,
+    accounts,
     instructions::{self as ix, LeafClaim},
-    lookup::{Claimable, LocalDir, Lookup, PageSource},
     pda,
 };
 use serde::Serialize;
@@ -25,7 +23,7 @@ use serde::Serialize;
 pub struct Args {
     /// The drop folder: a directory, or its http(s) URL on a static host.
     #[arg(long, value_name = "DIR|URL")]
-    pub drop: String,
+    pub drop: DropLocation,
     /// Token account of the mint to receive the tokens [default: the keypair's
     /// associated token account, created if missing].
     #[arg(long, value_name = "TOKEN_ACCOUNT")]
@@ -52,37 +50,10 @@ pub struct ClaimReport {
     pub signature: String,
 }
 
-fn find_in<S: PageSource>(source: S, claimant: &Pubkey) -> anyhow::Result<(Manifest, Claimable)> {
-    let refuse = |e: ClientError| -> anyhow::Error {
-        match e {
-            ClientError::NoAllocation { claimant } => CheckFailed::NoAllocation(claimant).into(),
-            e @ (ClientError::PageDoesNotVerify { .. } | ClientError::CorruptFile { .. }) => {
-                CheckFailed::PageDoesNotVerify(e.to_string()).into()
-            }
-            e => e.into(),
-        }
-    };
-    let lookup = Lookup::open(source).map_err(refuse)?;
-    let found = lookup.find(claimant).map_err(refuse)?;
-    Ok((lookup.manifest().clone(), found))
-}
-
-/// Finds `claimant`'s verified leaf in the drop at `drop` (a directory or a URL).
-pub fn find(drop: &str, claimant: &Pubkey) -> anyhow::Result<(Manifest, Claimable)> {
-    if drop.starts_with("http://") || drop.starts_with("https://") {
-        find_in(HttpSource::new(drop)?, claimant)
-    } else {
-        find_in(LocalDir::new(drop), claimant)
-    }
-}
-
 pub async fn run(args: &Args, ctx: &mut Ctx<'_>) -> anyhow::Result<ClaimReport> {
     let claimant = ctx.payer.pubkey();
-    // 1. The leaf, verified against the manifest root (blocking I/O off the runtime).
-    let drop = args.drop.clone();
-    let (m, found) = tokio::task::spawn_blocking(move || find(&drop, &claimant))
-        .await
-        .context("page lookup")??;
+    // 1. The leaf, verified against the manifest root and its shard's.
+    let (m, found) = args.drop.find(claimant).await?;
 
     // 2. The distributor: the one expected, with the manifest's root, mint and
     //    decimals.

@@ -6,6 +6,7 @@
 //! atomic); a shard that exists with an underfunded vault gets only the difference.
 
 use super::{Ctx, common};
+use crate::drop_location::DropLocation;
 use crate::{
     commands::verify,
     output::{Report, progress, tokens},
@@ -20,13 +21,13 @@ use floodgate_client::{
     pda,
 };
 use serde::Serialize;
-use std::path::PathBuf;
 
 #[derive(clap::Args, Debug, Clone)]
 pub struct Args {
-    /// The drop folder (written by `floodgate new`).
+    /// The drop folder (written by `floodgate new`; the distributor's address is
+    /// recorded in its manifest, so a URL is refused).
     #[arg(long, value_name = "DIR")]
-    pub drop: PathBuf,
+    pub drop: DropLocation,
     /// Claims open at this time (unix seconds or RFC 3339) [default: now].
     #[arg(long, value_name = "T", value_parser = common::parse_time)]
     pub start: Option<i64>,
@@ -65,7 +66,7 @@ pub struct CreateReport {
 }
 
 pub async fn run(args: &Args, ctx: &mut Ctx<'_>) -> anyhow::Result<CreateReport> {
-    let mut drop = DropFolder::open(&args.drop)?;
+    let mut drop = DropFolder::open(args.drop.folder("create")?)?;
     let m = drop.manifest().clone();
     let creator = ctx.payer.pubkey();
     let (address, _) = pda::distributor(&creator, &m.mint, args.seed);

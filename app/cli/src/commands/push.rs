@@ -18,6 +18,7 @@
 mod scheduler;
 
 use super::{Ctx, common, priority::FeeArgs};
+use crate::drop_location::DropLocation;
 use crate::{
     error::CheckFailed,
     output::{Report, progress, tokens},
@@ -27,7 +28,6 @@ use floodgate_client::{
     accounts,
     allocation::Allocation,
     chain::{ChainError, Outcome, limits},
-    drop::DropFolder,
     instructions::{self as ix, DistributorKeys, LeafClaim},
     tree::MerkleTree,
 };
@@ -37,7 +37,6 @@ use serde::Serialize;
 use solana_sdk::{instruction::Instruction, pubkey::Pubkey};
 use std::{
     collections::HashMap,
-    path::PathBuf,
     time::{Duration, Instant},
 };
 
@@ -56,9 +55,10 @@ const PRICE_TTL: Duration = Duration::from_secs(10);
 
 #[derive(clap::Args, Debug, Clone)]
 pub struct Args {
-    /// The drop folder.
-    #[arg(long, value_name = "DIR")]
-    pub drop: PathBuf,
+    /// The drop folder: a directory, or its http(s) URL (its leaves file is read and
+    /// checked against the manifest).
+    #[arg(long, value_name = "DIR|URL")]
+    pub drop: DropLocation,
     /// Leaves per transaction at most; fewer where that many do not fit one packet
     /// (1,232 bytes: deeper trees have longer proofs).
     #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=8))]
@@ -228,9 +228,7 @@ async fn still_unclaimed(
 }
 
 pub async fn run(args: &Args, ctx: &mut Ctx<'_>) -> anyhow::Result<PushReport> {
-    let drop = DropFolder::open(&args.drop)?;
-    let (allocations, tree): (Vec<Allocation>, MerkleTree) = drop.rebuild_tree()?;
-    let m = drop.manifest().clone();
+    let (m, allocations, tree): (_, Vec<Allocation>, MerkleTree) = args.drop.leaves().await?;
     let (d, keys) = common::drop_distributor(ctx.chain, &m, &common::Expected::default()).await?;
     let address = keys.address;
     if !d.allows_claim_for() {

@@ -2,22 +2,19 @@
 //! per shard the claims, amounts and vault balance.
 
 use super::common;
+use crate::drop_location::DropLocation;
 use crate::output::{Report, show_time_opt, tokens};
 use anchor_lang::prelude::Pubkey;
 use anyhow::{anyhow, bail};
-use floodgate_client::{
-    chain::{Chain, mint_decimals},
-    drop::Manifest,
-};
+use floodgate_client::chain::{Chain, mint_decimals};
 use serde::Serialize;
-use std::path::PathBuf;
 
 #[derive(clap::Args, Debug, Clone)]
 #[group(required = true, multiple = false)]
 pub struct Args {
-    /// A drop folder whose manifest names the distributor.
-    #[arg(long, value_name = "DIR")]
-    pub drop: Option<PathBuf>,
+    /// A drop folder (or its http(s) URL) whose manifest names the distributor.
+    #[arg(long, value_name = "DIR|URL")]
+    pub drop: Option<DropLocation>,
     /// The distributor's address.
     #[arg(long, value_name = "ADDRESS")]
     pub distributor: Option<Pubkey>,
@@ -59,7 +56,7 @@ pub struct StatusReport {
 pub async fn run(args: &Args, chain: &mut dyn Chain) -> anyhow::Result<StatusReport> {
     let address = match (&args.drop, args.distributor) {
         (_, Some(d)) => d,
-        (Some(dir), None) => Manifest::load(dir)?.distributor.ok_or_else(|| {
+        (Some(drop), None) => drop.manifest().await?.distributor.ok_or_else(|| {
             anyhow!("the manifest has no distributor yet: run `floodgate create` first")
         })?,
         (None, None) => bail!("pass --drop or --distributor"),

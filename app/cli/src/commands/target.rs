@@ -1,28 +1,28 @@
 //! `--drop DIR | --distributor ADDRESS`: which distributor an admin command acts on.
 
 use super::{Ctx, common};
+use crate::drop_location::DropLocation;
 use anchor_lang::prelude::Pubkey;
 use anyhow::{anyhow, bail};
 use floodgate::state::Distributor;
-use floodgate_client::{drop::Manifest, instructions::DistributorKeys};
-use std::path::PathBuf;
+use floodgate_client::instructions::DistributorKeys;
 
 #[derive(clap::Args, Debug, Clone)]
 #[group(required = true, multiple = false)]
 pub struct Target {
-    /// A drop folder whose manifest names the distributor.
-    #[arg(long, value_name = "DIR")]
-    pub drop: Option<PathBuf>,
+    /// A drop folder (or its http(s) URL) whose manifest names the distributor.
+    #[arg(long, value_name = "DIR|URL")]
+    pub drop: Option<DropLocation>,
     /// The distributor's address.
     #[arg(long, value_name = "ADDRESS")]
     pub distributor: Option<Pubkey>,
 }
 
 impl Target {
-    pub fn address(&self) -> anyhow::Result<Pubkey> {
+    pub async fn address(&self) -> anyhow::Result<Pubkey> {
         match (&self.drop, self.distributor) {
             (_, Some(d)) => Ok(d),
-            (Some(dir), None) => Manifest::load(dir)?.distributor.ok_or_else(|| {
+            (Some(drop), None) => drop.manifest().await?.distributor.ok_or_else(|| {
                 anyhow!("the manifest has no distributor yet: run `floodgate create` first")
             }),
             (None, None) => bail!("pass --drop or --distributor"),
@@ -31,7 +31,7 @@ impl Target {
 
     /// The distributor, read from the chain.
     pub async fn load(&self, ctx: &mut Ctx<'_>) -> anyhow::Result<(Distributor, DistributorKeys)> {
-        let address = self.address()?;
+        let address = self.address().await?;
         common::distributor(ctx.chain, &address)
             .await?
             .ok_or_else(|| {

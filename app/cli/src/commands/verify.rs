@@ -1,23 +1,21 @@
 //! `floodgate verify`: rebuild the root from `leaves.csv`, check every page and the
 //! manifest, then (if it names one) the on-chain distributor and the root of every
-//! shard created so far. Exit 3 on a mismatch.
+//! shard created so far. Exit 3 on a mismatch. Given a URL, it audits exactly the files
+//! the host serves claimants.
 
 use super::common;
-use crate::{error::CheckFailed, output::Report};
+use crate::{drop_location::DropLocation, error::CheckFailed, output::Report};
 use anchor_lang::prelude::Pubkey;
 use floodgate::state::Distributor;
-use floodgate_client::{
-    chain::Chain,
-    drop::{DropFolder, Manifest},
-};
+use floodgate_client::{chain::Chain, drop::Manifest};
 use serde::Serialize;
-use std::path::PathBuf;
 
 #[derive(clap::Args, Debug, Clone)]
 pub struct Args {
-    /// The drop folder.
-    #[arg(long, value_name = "DIR")]
-    pub drop: PathBuf,
+    /// The drop folder: a directory, or its http(s) URL (then the files the host serves
+    /// are checked).
+    #[arg(long, value_name = "DIR|URL")]
+    pub drop: DropLocation,
 }
 
 #[derive(Debug, Serialize)]
@@ -109,10 +107,8 @@ pub async fn check_chain_and_shards(
 }
 
 pub async fn run(args: &Args, chain: &mut dyn Chain) -> anyhow::Result<VerifyReport> {
-    let drop = DropFolder::open(&args.drop).map_err(|e| CheckFailed::Drop(e.to_string()))?;
-    drop.verify()
-        .map_err(|e| CheckFailed::Drop(e.to_string()))?;
-    let m = drop.manifest();
+    let (m, _) = args.drop.verify().await?;
+    let m = &m;
     let mut shards_checked = 0;
     if let Some(address) = m.distributor {
         shards_checked = check_chain_and_shards(chain, m, &address).await?.1;

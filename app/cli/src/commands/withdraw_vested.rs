@@ -4,22 +4,16 @@
 //! distributor and its shard not clawed back, and something has vested that was not
 //! withdrawn yet.
 
-use super::{Ctx, claim, common, priority::FeeArgs};
+use super::{Ctx, common, priority::FeeArgs};
 use crate::{
+    drop_location::DropLocation,
     error::CheckFailed,
-    http::HttpSource,
     output::{Report, tokens},
 };
 use anchor_lang::prelude::Pubkey;
-use anyhow::{Context, anyhow, bail};
+use anyhow::{anyhow, bail};
 use floodgate::state::vested_amount;
-use floodgate_client::{
-    accounts,
-    drop::{MANIFEST_FILE, Manifest},
-    instructions as ix,
-    lookup::PageSource,
-    pda,
-};
+use floodgate_client::{accounts, drop::Manifest, instructions as ix, pda};
 use serde::Serialize;
 
 #[derive(clap::Args, Debug, Clone)]
@@ -28,7 +22,7 @@ pub struct Args {
     /// The drop folder (a directory, or its http(s) URL): its manifest names the
     /// distributor and, without --index, its pages give the keypair's leaf.
     #[arg(long, value_name = "DIR|URL")]
-    pub drop: Option<String>,
+    pub drop: Option<DropLocation>,
     /// The distributor (`--distributor`, with --index when there is no --drop), and
     /// what a drop's distributor must be.
     #[command(flatten)]
@@ -44,36 +38,7 @@ pub struct Args {
     pub fee: FeeArgs,
 }
 
-/// A withdrawal refused before anything was sent.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum Refused {
-    /// The leaf has no vesting status (yet, or any more).
-    #[error(
-        "leaf {index} of {distributor} has no vesting status: the leaf is not claimed yet, has no locked part, or everything has been withdrawn"
-    )]
-    NoVestingStatus { distributor: Pubkey, index: u32 },
-    /// The vesting status is another claimant's.
-    #[error(
-        "the vesting status of leaf {index} belongs to {owner}, not to the keypair {keypair}: pass the owner's --keypair or the keypair's own --index"
-    )]
-    NotTheClaimant {
-        index: u32,
-        owner: Pubkey,
-        keypair: Pubkey,
-    },
-    /// Everything vested so far has been withdrawn (amounts in token units).
-    #[error(
-        "nothing to withdraw from leaf {index} now: {vested} of {locked} tokens vested, {withdrawn} withdrawn (vesting runs from {start} to {end})"
-    )]
-    NothingToWithdraw {
-        index: u32,
-        locked: String,
-        vested: String,
-        withdrawn: String,
-        start: String,
-        end: String,
-    },
-}
+pub use crate::error::Refused;
 
 #[derive(Debug, Serialize)]
 pub struct WithdrawReport {
@@ -102,22 +67,15 @@ pub struct WithdrawReport {
     pub signature: String,
 }
 
-/// The manifest of the drop at `drop` (a directory or a URL).
-fn manifest(drop: &str) -> anyhow::Result<Manifest> {
-    if drop.starts_with("http://") || drop.starts_with("https://") {
-        Ok(Manifest::from_json(
-            &HttpSource::new(drop)?.read(MANIFEST_FILE)?,
-        )?)
-    } else {
-        Ok(Manifest::load(drop)?)
-    }
-}
-
 /// The drop's manifest and the leaf index: `index`, or `claimant`'s verified leaf.
-fn leaf_in(drop: &str, claimant: &Pubkey, index: Option<u32>) -> anyhow::Result<(Manifest, u32)> {
+async fn leaf_in(
+    drop: &DropLocation,
+    claimant: Pubkey,
+    index: Option<u32>,
+) -> anyhow::Result<(Manifest, u32)> {
     match index {
-        Some(index) => Ok((manifest(drop)?, index)),
-        None => claim::find(drop, claimant).map(|(m, found)| (m, found.index)),
+        Some(index) => Ok((drop.manifest().await?, index)),
+        None => drop.find(claimant).await.map(|(m, found)| (m, found.index)),
     }
 }
 
@@ -128,10 +86,7 @@ pub async fn run(args: &Args, ctx: &mut Ctx<'_>) -> anyhow::Result<WithdrawRepor
     //    blocking I/O off the runtime).
     let (d, keys, index) = match &args.drop {
         Some(drop) => {
-            let (drop, wanted) = (drop.clone(), args.index);
-            let (m, index) = tokio::task::spawn_blocking(move || leaf_in(&drop, &claimant, wanted))
-                .await
-                .context("page lookup")??;
+            let (m, index) = leaf_in(drop, claimant, args.index).await?;
             // 2. The distributor: the one expected, with the manifest's root, mint and
             //    decimals.
             let (d, keys) = common::drop_distributor(ctx.chain, &m, &args.expected).await?;

@@ -104,7 +104,7 @@ impl Fixture {
 
     pub fn create_args(&self) -> create::Args {
         create::Args {
-            drop: self.drop.clone(),
+            drop: self.drop.clone().into(),
             start: None,
             vesting_start: None,
             vesting_end: None,

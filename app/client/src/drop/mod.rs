@@ -239,8 +239,28 @@ impl DropFolder {
 
     /// Reads the leaves file, checks its SHA-256 against the manifest and parses it.
     pub fn read_leaves(&self) -> Result<Vec<Allocation>, ClientError> {
+        self.lookup.read_leaves()
+    }
+
+    /// Rebuilds the tree from the leaves file and checks the root, the shard roots and
+    /// every total of the manifest against it.
+    pub fn rebuild_tree(&self) -> Result<(Vec<Allocation>, MerkleTree), ClientError> {
+        self.lookup.rebuild_tree()
+    }
+
+    /// Full audit (see [`Lookup::verify`]).
+    pub fn verify(&self) -> Result<MerkleTree, ClientError> {
+        self.lookup.verify()
+    }
+}
+
+/// The audit of a published drop, through any [`PageSource`]: a local folder, or the
+/// files claimants download from its host.
+impl<S: PageSource + Sync> Lookup<S> {
+    /// Reads the leaves file, checks its SHA-256 against the manifest and parses it.
+    pub fn read_leaves(&self) -> Result<Vec<Allocation>, ClientError> {
         let m = self.manifest();
-        let bytes = self.lookup.source().read(&m.leaves_file)?;
+        let bytes = self.source().read(&m.leaves_file)?;
         let corrupt = |p| ClientError::corrupt(&m.leaves_file, p);
         let sha: [u8; 32] = Sha256::digest(&bytes).into();
         if sha != m.leaves_sha256 {
@@ -315,13 +335,13 @@ impl DropFolder {
         Ok((allocations, tree))
     }
 
-    /// Full audit: rebuilds the tree from the leaves file ([`DropFolder::rebuild_tree`])
+    /// Full audit: rebuilds the tree from the leaves file ([`Lookup::rebuild_tree`])
     /// and checks that every page and the index are byte for byte what this crate writes.
     pub fn verify(&self) -> Result<MerkleTree, ClientError> {
         let (allocations, tree) = self.rebuild_tree()?;
         let shape = PageShape::of_manifest(self.manifest());
         let expected_index = page_index_of(&allocations, &tree, shape.page_bits);
-        if self.lookup.source().read(INDEX_PATH)? != expected_index.encode() {
+        if self.source().read(INDEX_PATH)? != expected_index.encode() {
             return Err(ClientError::corrupt(
                 INDEX_PATH,
                 Corruption::Mismatch {
@@ -335,7 +355,7 @@ impl DropFolder {
             .into_par_iter()
             .try_for_each(|p| {
                 let file = page_path(p);
-                let found = self.lookup.source().read(&file)?;
+                let found = self.source().read(&file)?;
                 if found != encode_page(&allocations, &tree, shape, p)? {
                     self.page(p)?;
                     return Err(ClientError::corrupt(
