@@ -364,3 +364,31 @@ async fn push_prices_each_shard_from_its_own_recent_fees() {
     assert_eq!(f.chain.priority_fee_queries, expected);
     assert_every_claimant_paid(&mut f).await;
 }
+
+/// Before the start, `push` is refused before it sends anything, with the claim's own
+/// check (exit code 3), not stopped by the program's `ClaimsNotStarted` on a first batch.
+#[tokio::test]
+async fn push_before_the_start_is_refused_before_sending() {
+    use floodgate_cli::{
+        commands::{Ctx, create},
+        error::CheckFailed,
+        output::OutputFormat,
+    };
+    let mut f = Fixture::new(5, 1).await;
+    let mut args = f.create_args();
+    args.start = Some(f.chain.now().await.unwrap() + 3_600);
+    let creator = f.creator.insecure_clone();
+    create::run(&args, &mut Ctx::new(&mut f.chain, &creator, OutputFormat::Json))
+        .await
+        .unwrap();
+    let sent = f.chain.sent.len();
+    let error = push_once(&mut f, 2, 2).await.unwrap_err();
+    assert!(
+        matches!(
+            error.downcast_ref::<CheckFailed>(),
+            Some(CheckFailed::ClaimsClosed(why)) if why.starts_with("claims open at")
+        ),
+        "{error:#}"
+    );
+    assert_eq!(f.chain.sent.len(), sent, "nothing sent");
+}

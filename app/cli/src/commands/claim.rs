@@ -4,10 +4,9 @@
 //! pinned (`--distributor`, `--creator`, `--mint`) and holds the manifest's root, mint
 //! and decimals, the leaf is not claimed yet, claims are open.
 
-use super::{Ctx, common, priority::FeeArgs};
+use super::{Ctx, checks, common, priority::FeeArgs};
 use crate::{
     drop_location::DropLocation,
-    error::CheckFailed,
     output::{OutputFormat, Report, tokens},
 };
 use anchor_lang::prelude::Pubkey;
@@ -60,18 +59,8 @@ pub async fn run(args: &Args, ctx: &mut Ctx<'_>) -> anyhow::Result<ClaimReport> 
     let (d, keys) = common::drop_distributor(ctx.chain, &m, &args.expected).await?;
     let address = keys.address;
 
-    // 3. Claims open, and this leaf not claimed.
-    if d.is_paused() {
-        return Err(CheckFailed::ClaimsClosed("the admin has paused claims".into()).into());
-    }
-    let now = ctx.chain.now().await?;
-    if now < d.claims_start_ts {
-        return Err(CheckFailed::ClaimsClosed(format!(
-            "claims open at {}",
-            common::show_time(d.claims_start_ts)
-        ))
-        .into());
-    }
+    // 3. Claims open, the shard's root the proof's, and this leaf not claimed.
+    checks::claims_open(&d, ctx.chain.now().await?)?;
     let shard_index = found.index >> d.shard_bits;
     let shard = ctx
         .chain
@@ -81,27 +70,12 @@ pub async fn run(args: &Args, ctx: &mut Ctx<'_>) -> anyhow::Result<ClaimReport> 
             anyhow!("shard {shard_index} does not exist (not created yet, or closed)")
         })?;
     let shard = accounts::shard(&shard.data)?;
-    // The proof against the shard's root, as the program checks it.
-    if !found.verify_against(&shard.header.root) {
-        return Err(CheckFailed::ShardRootMismatch {
-            shard: shard_index,
-            manifest: hex::encode(found.shard_root),
-            chain: hex::encode(shard.header.root),
-        }
-        .into());
-    }
-    if shard.header.is_clawed_back() {
-        return Err(
-            CheckFailed::ClaimsClosed(format!("shard {shard_index} was clawed back")).into(),
-        );
-    }
-    if shard.is_claimed(found.index - (shard_index << d.shard_bits)) {
-        return Err(CheckFailed::AlreadyClaimed {
-            claimant,
-            index: found.index,
-        }
-        .into());
-    }
+    checks::shard_root(shard_index, &found.shard_root, &shard)?;
+    // (The proof reached `found.shard_root` when the page was verified.)
+    debug_assert!(found.verify_against(&shard.header.root));
+    checks::shard_open(shard_index, &shard)?;
+    let position = found.index - (shard_index << d.shard_bits);
+    checks::unclaimed(&shard, position, claimant, found.index)?;
 
     // 4. A vesting status left at this leaf's status address by an earlier distributor
     //    at the same address blocks a claim with a locked part (its bit is clear here,

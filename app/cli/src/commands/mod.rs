@@ -1,5 +1,6 @@
 //! One module per subcommand: clap `Args` and an async `run` over a [`Chain`].
 
+pub mod checks;
 pub mod claim;
 pub mod clawback;
 pub mod close;

@@ -17,12 +17,9 @@
 
 mod scheduler;
 
-use super::{Ctx, common, priority::FeeArgs};
+use super::{Ctx, checks, common, priority::FeeArgs};
 use crate::drop_location::DropLocation;
-use crate::{
-    error::CheckFailed,
-    output::{Report, progress, tokens},
-};
+use crate::output::{Report, progress, tokens};
 use anyhow::{Context, anyhow, bail};
 use floodgate_client::{
     accounts,
@@ -234,9 +231,7 @@ pub async fn run(args: &Args, ctx: &mut Ctx<'_>) -> anyhow::Result<PushReport> {
     if !d.allows_claim_for() {
         bail!("distributor {address} does not allow claim_for (created without --permissionless)");
     }
-    if d.is_paused() {
-        return Err(CheckFailed::ClaimsClosed("the admin has paused claims".into()).into());
-    }
+    checks::claims_open(&d, ctx.chain.now().await?)?;
 
     // 1. The to-do list, from the bitmaps.
     let mut report = PushReport {
@@ -263,7 +258,9 @@ pub async fn run(args: &Args, ctx: &mut Ctx<'_>) -> anyhow::Result<PushReport> {
         let count = d.shard_leaf_count(s as u32).unwrap_or(0);
         report.leaves += count;
         match &shard.state {
-            Some(state) if !state.header.is_clawed_back() => {
+            Some(state) if checks::shard_open(s as u32, state).is_ok() => {
+                // The claim proofs come from the leaves file: they must reach this root.
+                checks::shard_root(s as u32, &m.shards[s].root, state)?;
                 report.already_claimed += count - state.unclaimed().count() as u32;
                 todo.extend(state.unclaimed().map(|p| first + p));
             }

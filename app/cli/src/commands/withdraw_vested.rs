@@ -4,7 +4,7 @@
 //! distributor and its shard not clawed back, and something has vested that was not
 //! withdrawn yet.
 
-use super::{Ctx, common, priority::FeeArgs};
+use super::{Ctx, checks, common, priority::FeeArgs};
 use crate::{
     drop_location::DropLocation,
     error::CheckFailed,
@@ -138,11 +138,7 @@ pub async fn run(args: &Args, ctx: &mut Ctx<'_>) -> anyhow::Result<WithdrawRepor
         .await?
         .ok_or_else(|| anyhow!("shard {shard_index} does not exist (closed after clawback?)"))?;
     let shard = accounts::shard(&shard.data)?;
-    if shard.header.is_clawed_back() {
-        return Err(
-            CheckFailed::ClaimsClosed(format!("shard {shard_index} was clawed back")).into(),
-        );
-    }
+    checks::shard_open(shard_index, &shard)?;
     if !shard.is_claimed(index - (shard_index << d.shard_bits)) {
         bail!(
             "leaf {index} is not claimed in {address}: its vesting status {vesting} was left by an earlier distributor at this address"
