@@ -378,9 +378,12 @@ async fn push_before_the_start_is_refused_before_sending() {
     let mut args = f.create_args();
     args.start = Some(f.chain.now().await.unwrap() + 3_600);
     let creator = f.creator.insecure_clone();
-    create::run(&args, &mut Ctx::new(&mut f.chain, &creator, OutputFormat::Json))
-        .await
-        .unwrap();
+    create::run(
+        &args,
+        &mut Ctx::new(&mut f.chain, &creator, OutputFormat::Json),
+    )
+    .await
+    .unwrap();
     let sent = f.chain.sent.len();
     let error = push_once(&mut f, 2, 2).await.unwrap_err();
     assert!(
