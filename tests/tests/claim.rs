@@ -286,7 +286,7 @@ async fn claims_wait_for_the_start() {
 }
 
 /// A distributor created at or after its start records it, and its claims read no
-/// clock (140 CU each): they stay open even under a clock set back before the start,
+/// clock (about 145 CU each): they stay open even under a clock set back before the start,
 /// which a cluster never does.
 #[tokio::test]
 async fn claims_open_at_creation_read_no_clock() {
