@@ -16,9 +16,11 @@ pub struct Globals {
     #[arg(long, short = 'u', global = true, value_name = "URL_OR_MONIKER")]
     pub url: Option<String>,
 
-    /// The signer that signs and pays: a keypair file (JSON array of 64 bytes),
-    /// `stdin`, `prompt://` (a seed phrase; `?key=0/0` for a derivation path) or
-    /// `usb://ledger` (`?key=…` likewise).
+    /// The signer that signs and pays: a keypair file (JSON array of 64 bytes; also
+    /// `file://PATH`), `stdin` or `-` (that JSON on standard input), `prompt://` (a seed
+    /// phrase at a terminal; `?key=0/0` for a derivation path), `prompt:` or `ASK` (the
+    /// legacy derivation) or `usb://ledger` (`?key=…` likewise) [default: the Solana
+    /// CLI config's keypair, else ~/.config/solana/id.json].
     #[arg(long, short = 'k', global = true, value_name = "SIGNER")]
     pub keypair: Option<String>,
 

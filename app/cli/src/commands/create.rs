@@ -60,7 +60,7 @@ pub struct CreateReport {
     pub shards_created: u32,
     pub shards_already_there: u32,
     pub vaults_topped_up: u32,
-    /// Base units transferred into vaults by this run.
+    /// Tokens transferred into vaults by this run, in token units.
     pub funded: String,
     pub transactions: usize,
 }

@@ -176,7 +176,7 @@ impl RpcChain {
         self.client.url()
     }
 
-    /// The slot the node has reached (at `confirmed`).
+    /// The slot the node has reached (at the handle's commitment).
     pub async fn slot(&self) -> Result<u64, ChainError> {
         self.retrying(|| self.client.get_slot()).await
     }
@@ -315,7 +315,7 @@ impl Chain for RpcChain {
         }
     }
 
-    /// Sends with preflight at `confirmed` (a failed simulation comes back at once as an
+    /// Sends with preflight at the handle's commitment (a failed simulation comes back at once as an
     /// error) and does not wait. After an RPC error the transaction may still have
     /// reached the cluster and land; it is not tracked, so callers re-read the chain
     /// before sending its instructions again.
@@ -331,7 +331,7 @@ impl Chain for RpcChain {
         Ok(signature)
     }
 
-    /// Statuses at `confirmed`, 256 signatures a request. A signature with no status is
+    /// Statuses at the handle's commitment, 256 signatures a request. A signature with no status is
     /// [`Outcome::Expired`] once the block height is past its last valid height (its
     /// status asked again after the height was read, so a transaction that landed between
     /// the two requests is not taken for expired), [`Outcome::Pending`] before. A
@@ -394,9 +394,15 @@ impl Chain for RpcChain {
     }
 
     async fn now(&mut self) -> Result<i64, ChainError> {
+        // Not `get_account` (nor `get_account_with_commitment`): they turn every error, a
+        // cut-off answer included, into an "AccountNotFound" message for the user, which
+        // would not be retried.
         let clock = self
-            .retrying(|| self.client.get_account(&sysvar::clock::ID))
-            .await?;
+            .retrying(|| self.client.get_multiple_accounts(&[sysvar::clock::ID]))
+            .await?
+            .pop()
+            .flatten()
+            .ok_or_else(|| ChainError::Rpc("the node has no clock sysvar".into()))?;
         // Clock: slot u64, epoch_start_timestamp i64, epoch u64, leader_schedule_epoch
         // u64, unix_timestamp i64.
         clock
